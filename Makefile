@@ -1,0 +1,90 @@
+# Customer value warehouse. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+
+SEED ?= 42
+CUSTOMERS ?= 2000
+DAYS ?= 365
+END_DATE ?= 2026-10-31
+
+export CVW_DATA_DIR ?= $(CURDIR)/data
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+DBT := $(BIN)/dbt
+DBT_FLAGS := --profiles-dir $(CURDIR) --project-dir $(CURDIR)
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.installed ## Create the virtualenv with the pinned dependencies
+
+.PHONY: lock
+lock: ## Re-resolve requirements.lock from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -q -o requirements.lock
+
+.PHONY: demo-data
+demo-data: install ## Generate deterministic demo landing files (SEED, CUSTOMERS, DAYS, END_DATE)
+	$(BIN)/python -m dagster_project.lib.demo_data --seed $(SEED) --customers $(CUSTOMERS) \
+		--days $(DAYS) --end-date $(END_DATE) --out $(CVW_DATA_DIR)/landing
+
+.PHONY: dbt-parse
+dbt-parse: install ## Parse the dbt project (writes target/manifest.json for Dagster)
+	$(DBT) parse $(DBT_FLAGS) --quiet
+
+.PHONY: materialize
+materialize: dbt-parse ## Materialize every asset and run every check
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster asset materialize --select '*' -m dagster_project.definitions
+
+.PHONY: summary
+summary: install ## Print rows per mart and the latest run's check outcomes
+	$(BIN)/python -m dagster_project.lib.run_summary
+
+.PHONY: run
+run: install demo-data materialize summary ## Install, generate demo data, materialize everything
+
+.PHONY: dev
+dev: dbt-parse ## Open the Dagster UI on http://localhost:3000
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -m dagster_project.definitions
+
+.PHONY: docs
+docs: dbt-parse ## Build and serve the dbt docs on http://localhost:8080
+	$(DBT) docs generate $(DBT_FLAGS)
+	$(DBT) docs serve $(DBT_FLAGS) --port 8080
+
+.PHONY: lint
+lint: install ## ruff and sqlfluff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+.PHONY: fix
+fix: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+.PHONY: test
+test: install dbt-parse lint ## Run the whole test suite
+	$(BIN)/pytest
+
+.PHONY: clean
+clean: ## Remove generated data, dbt artifacts and the Dagster home
+	rm -rf data target dbt_packages logs $(DAGSTER_HOME)

@@ -1,0 +1,96 @@
+"""The short summary ``make run`` ends with: rows per mart, check outcomes, where the data is.
+
+Reads the latest run from the Dagster instance (``DAGSTER_HOME``) and the marts from DuckDB.
+Exits non-zero when the latest run failed or an error-severity check failed, so ``make run``
+cannot look green over broken data.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
+
+from dagster_project.resources import WarehouseResource, default_data_dir
+
+logger = logging.getLogger("dagster_project.summary")
+
+
+@dataclass(frozen=True)
+class CheckTally:
+    passed: int
+    failed_warn: int
+    failed_error: int
+    failed_names: tuple[str, ...]
+
+
+def mart_row_counts(duckdb_path: Path) -> dict[str, int]:
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' order by table_name"
+        ).fetchall()
+        return {
+            name: connection.execute(f'select count(*) from marts."{name}"').fetchone()[0]
+            for (name,) in tables
+        }
+
+
+def latest_run_checks(instance: DagsterInstance) -> tuple[str, str, CheckTally]:
+    runs = instance.get_runs(limit=1)
+    if not runs:
+        raise SystemExit("no Dagster run found: run `make run` first")
+    run = runs[0]
+    outcomes: Counter[str] = Counter()
+    failed: list[str] = []
+    for record in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = record.get_dagster_event().event_specific_data
+        if evaluation.passed:
+            outcomes["passed"] += 1
+            continue
+        severity = evaluation.severity.value.lower()
+        outcomes[f"failed_{severity}"] += 1
+        failed.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} ({severity})")
+    tally = CheckTally(
+        passed=outcomes["passed"],
+        failed_warn=outcomes["failed_warn"],
+        failed_error=outcomes["failed_error"],
+        failed_names=tuple(sorted(failed)),
+    )
+    return run.run_id, run.status.value, tally
+
+
+def render(run_id: str, status: str, tally: CheckTally, rows: dict[str, int], db: Path) -> str:
+    width = max((len(name) for name in rows), default=10)
+    lines = [
+        "",
+        "Customer value warehouse: run summary",
+        f"  run {run_id}: {status}",
+        f"  checks: {tally.passed} passed, {tally.failed_warn} failed (warn), "
+        f"{tally.failed_error} failed (error)",
+        *(f"    failed: {name}" for name in tally.failed_names),
+        "  marts (rows):",
+        *(f"    {name.ljust(width)}  {count:>10,}" for name, count in rows.items()),
+        f"  DuckDB file: {db}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    warehouse = WarehouseResource(data_dir=default_data_dir())
+    run_id, status, tally = latest_run_checks(DagsterInstance.get())
+    rows = mart_row_counts(warehouse.duckdb_path)
+    logger.info(render(run_id, status, tally, rows, warehouse.duckdb_path))
+    failed_run = status != DagsterRunStatus.SUCCESS.value
+    return 1 if failed_run or tally.failed_error else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

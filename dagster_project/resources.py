@@ -1,0 +1,52 @@
+"""Resources: where the warehouse lives, and the dbt CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
+
+from dagster_project.defs.dbt.project import dbt_project
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_data_dir() -> str:
+    """``CVW_DATA_DIR`` or ``data/`` in the repository; relative paths are taken from the repo."""
+    configured = Path(os.environ.get("CVW_DATA_DIR", "data"))
+    return str(configured if configured.is_absolute() else REPO_ROOT / configured)
+
+
+class WarehouseResource(ConfigurableResource):
+    """The landing folder, the raw Parquet layer and the DuckDB file of one warehouse."""
+
+    data_dir: str
+
+    @property
+    def landing_root(self) -> Path:
+        return Path(self.data_dir) / "landing"
+
+    @property
+    def raw_root(self) -> Path:
+        return Path(self.data_dir) / "raw"
+
+    @property
+    def duckdb_path(self) -> Path:
+        override = os.environ.get("CVW_DUCKDB_PATH")
+        return Path(override) if override else Path(self.data_dir) / "warehouse.duckdb"
+
+    def read_table(self, relation: str) -> pd.DataFrame:
+        """Read a whole warehouse table; the read-only connection is closed before returning."""
+        with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
+            return connection.execute(f"select * from {relation}").df()
+
+
+def build_resources() -> dict[str, object]:
+    return {
+        "warehouse": WarehouseResource(data_dir=default_data_dir()),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+    }
