@@ -88,7 +88,12 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("campaign_name", "string", "Campaign name."),
             Column("adgroup_id", "string", "Ad group id.", True),
             Column("adgroup_name", "string", "Ad group name."),
-            Column("cost", "integer, CNY fen", "Spend in fen (1/100 yuan), as the API reports it.", True),
+            Column(
+                "cost",
+                "integer, CNY fen",
+                "Spend in fen (1/100 yuan), as the API reports it.",
+                True,
+            ),
             Column("view_count", "integer", "Impressions."),
             Column("valid_click_count", "integer", "Clicks."),
             Column("conversions_count", "integer", "Platform-reported conversions."),
@@ -97,7 +102,7 @@ SOURCES: tuple[SourceTable, ...] = (
     SourceTable(
         family="ads",
         table="baidu_campaign_daily",
-        description="Baidu search promotion (Fengchao) unit daily report, exported as CSV from Excel.",
+        description="Baidu search promotion (Fengchao) unit daily report, an Excel CSV export.",
         primary_key=("date", "unit_id"),
         encoding="utf-8-sig",
         notes=("Excel exports carry a UTF-8 byte-order mark.",),
@@ -117,7 +122,7 @@ SOURCES: tuple[SourceTable, ...] = (
     SourceTable(
         family="ads",
         table="ad_clicks",
-        description="Click-level touchpoints from the platforms' click callbacks (one row per click).",
+        description="Click-level touchpoints from platform click callbacks (one row per click).",
         primary_key=("click_id",),
         notes=(
             "platform arrives in English or Chinese: 'ocean_engine', 'Douyin', '巨量引擎', "
@@ -130,7 +135,9 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("campaign_id", "string", "Campaign id the click belongs to.", True),
             Column("ad_id", "string", "Ad / ad-group / unit id."),
             Column("click_time", "timestamp, mixed formats", "When the click happened.", True),
-            Column("openid", "string", "Mini-program openid when the user landed logged in.", pii=True),
+            Column(
+                "openid", "string", "Mini-program openid when the user landed logged in.", pii=True
+            ),
         ),
     ),
     # --- private domain (WeCom / SCRM, mini-program, community) ----------------------------
@@ -142,14 +149,19 @@ SOURCES: tuple[SourceTable, ...] = (
         notes=(PHONE_NOTE, "add_time and updated_at are Unix epoch seconds (UTC)."),
         columns=(
             Column("external_userid", "string", "WeCom external user id.", True, pii=True),
-            Column("unionid", "string", "WeChat unionid, when the contact is a WeChat user.", pii=True),
+            Column(
+                "unionid", "string", "WeChat unionid, when the contact is a WeChat user.", pii=True
+            ),
             Column("nickname", "string", "WeChat nickname.", pii=True),
             Column("phone", "string", "Phone given by the contact, if any.", pii=True),
             Column("tags", "string", "Tags separated by '|', e.g. 'mom|stroller_interest'."),
             Column("owner_userid", "string", "Staff member who owns the contact.", True),
             Column("add_time", "integer, epoch seconds UTC", "When the contact was added.", True),
-            Column("marketing_consent", "string '1'/'0'/'true'/'false'/'是'/'否'",
-                   "Consent to marketing messages."),
+            Column(
+                "marketing_consent",
+                "string '1'/'0'/'true'/'false'/'是'/'否'",
+                "Consent to marketing messages.",
+            ),
             Column("opt_out", "string '1'/'0'", "Contact asked to receive no messages."),
             Column("updated_at", "integer, epoch seconds UTC", "Last change in the SCRM.", True),
         ),
@@ -168,7 +180,9 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("page", "string", "Page path."),
             Column("product_sku", "string", "Product SKU for product events."),
             Column("campaign_id", "string", "utm campaign id when the session came from an ad."),
-            Column("event_time", "integer, epoch milliseconds UTC", "When the event happened.", True),
+            Column(
+                "event_time", "integer, epoch milliseconds UTC", "When the event happened.", True
+            ),
         ),
     ),
     SourceTable(
@@ -181,8 +195,12 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("interaction_id", "string", "Interaction id.", True),
             Column("group_id", "string", "Customer group id; empty for 1:1 messages."),
             Column("external_userid", "string", "WeCom external user id.", True, pii=True),
-            Column("interaction_type", "string", "message, reaction, join, leave, coupon_claim, "
-                   "staff_message.", True),
+            Column(
+                "interaction_type",
+                "string",
+                "message, reaction, join, leave, coupon_claim, staff_message.",
+                True,
+            ),
             Column("message_variant", "string", "A/B variant of a staff broadcast ('A'/'B')."),
             Column("interaction_time", "timestamp, mixed formats", "When it happened.", True),
         ),
@@ -212,8 +230,9 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("member_id", "string", "Loyalty member id.", True, pii=True),
             Column("phone", "string", "Registered phone.", pii=True),
             Column("email", "string", "E-mail, any case, may carry spaces.", pii=True),
-            Column("unionid", "string", "WeChat unionid when registered in the mini-program.",
-                   pii=True),
+            Column(
+                "unionid", "string", "WeChat unionid when registered in the mini-program.", pii=True
+            ),
             Column("openid", "string", "Mini-program openid when registered there.", pii=True),
             Column("registered_at", "timestamp, mixed formats", "Registration time.", True),
             Column("home_store_id", "string", "Store where the member registered."),
@@ -224,8 +243,11 @@ SOURCES: tuple[SourceTable, ...] = (
         table="orders",
         description="Order headers from the order system (online and offline / POS).",
         primary_key=("order_id",),
-        notes=(PHONE_NOTE, TIMESTAMP_FORMATS_NOTE, "A re-exported order replaces the older row "
-               "with the later updated_at."),
+        notes=(
+            PHONE_NOTE,
+            TIMESTAMP_FORMATS_NOTE,
+            "A re-exported order replaces the older row with the later updated_at.",
+        ),
         columns=(
             Column("order_id", "string", "Order id.", True),
             Column("store_id", "string", "Store id.", True),

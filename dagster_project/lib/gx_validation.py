@@ -67,7 +67,9 @@ def load_suite_json(name: str, expectations_dir: Path = EXPECTATIONS_DIR) -> dic
     for expectation in suite["expectations"]:
         severity = expectation.get("meta", {}).get("severity", ERROR)
         if severity not in (ERROR, WARN):
-            raise ValueError(f"suite {name!r}: severity must be 'error' or 'warn', got {severity!r}")
+            raise ValueError(
+                f"suite {name!r}: severity must be 'error' or 'warn', got {severity!r}"
+            )
     return suite
 
 

@@ -55,7 +55,9 @@ def latest_run_checks(instance: DagsterInstance) -> tuple[str, str, CheckTally]:
             continue
         severity = evaluation.severity.value.lower()
         outcomes[f"failed_{severity}"] += 1
-        failed.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} ({severity})")
+        failed.append(
+            f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} ({severity})"
+        )
     tally = CheckTally(
         passed=outcomes["passed"],
         failed_warn=outcomes["failed_warn"],

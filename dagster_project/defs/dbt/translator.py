@@ -28,7 +28,7 @@ class WarehouseTranslator(DagsterDbtTranslator):
             return f"raw_{dbt_resource_props['source_name']}"
         fqn = dbt_resource_props.get("fqn", [])
         layer = _layer(dbt_resource_props)
-        # staging/<family>/..., marts/<domain>/...: one group per sub-folder keeps the graph legible.
+        # One group per sub-folder (staging/<family>, marts/<domain>) keeps the graph legible.
         if layer in LAYERS and len(fqn) > 3:
             return f"{layer}_{fqn[2]}"
         return layer

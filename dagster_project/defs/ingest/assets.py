@@ -34,8 +34,12 @@ def build_raw_asset(source: SourceTable) -> AssetsDefinition:
                 "files_loaded": report.files_loaded,
                 "rows_read": report.rows_read,
                 "malformed_rows": report.malformed_rows,
-                "warnings": MetadataValue.md("\n".join(f"- {w}" for w in report.warnings) or "none"),
-                "raw_path": MetadataValue.path(str(warehouse.raw_root / source.family / source.table)),
+                "warnings": MetadataValue.md(
+                    "\n".join(f"- {w}" for w in report.warnings) or "none"
+                ),
+                "raw_path": MetadataValue.path(
+                    str(warehouse.raw_root / source.family / source.table)
+                ),
             }
         )
 
