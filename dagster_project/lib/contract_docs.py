@@ -1,0 +1,214 @@
+"""Render the landing-zone contract as ``docs/sources.md``.
+
+The document is generated from ``contract.py`` so that it cannot drift from what the loader
+checks; a test compares the committed file with the rendered text. Regenerate it with
+``python -m dagster_project.lib.contract_docs`` after changing the contract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dagster_project.lib.contract import FAMILIES, SOURCES, SourceTable
+from dagster_project.lib.landing import (
+    EMPTY_FILE_NAME,
+    EMPTY_LOAD_DATE,
+    ROW_NUMBER_COLUMN,
+    SOURCE_FILE_COLUMN,
+)
+
+logger = logging.getLogger("dagster_project.contract_docs")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DOC_PATH = REPO_ROOT / "docs" / "sources.md"
+
+FAMILY_TITLES: dict[str, str] = {
+    "ads": "Ad platforms",
+    "scrm": "Private domain: WeCom / SCRM, mini-program, community",
+    "shop": "Transactions",
+}
+ENCODING_NAMES: dict[str, str] = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with byte-order mark",
+}
+
+INTRO = f"""\
+# Landing-zone sources
+
+<!-- Rendered from dagster_project/lib/contract.py by
+`python -m dagster_project.lib.contract_docs`: edit the contract, not this file. -->
+
+Every source system delivers CSV exports into the landing folder. This page is the contract
+those files follow: one section per source with its file name, encoding, primary key and
+columns. The demo-data generator writes exactly these files, and the loader
+(`python -m dagster_project.lib.landing`, or the Dagster `raw` assets) checks every file
+against this contract before anything reaches the warehouse.
+
+## Landing folder layout
+
+```text
+<data>/landing/<family>/<table>/<table>_<YYYY-MM-DD>.csv
+```
+
+- `<data>` is `CVW_DATA_DIR` (default `data/` in the repository).
+- One file per source and export day. The date in the file name is the export (business) day in
+  China Standard Time; it becomes the `load_date` of the rows.
+- Files whose names start with `.` and subfolders (for example an archive of processed exports)
+  are ignored; any other file name that does not follow the pattern stops the load.
+- The loader writes each file to
+  `<data>/raw/<family>/<table>/load_date=<YYYY-MM-DD>/<table>_<YYYY-MM-DD>.parquet`: every
+  contract column as text in contract order, plus `{SOURCE_FILE_COLUMN}` (the landing file
+  name) and `{ROW_NUMBER_COLUMN}` (1-based data row within the file). Re-loading a file
+  replaces its raw file with identical bytes, so rows are never counted twice. A table without
+  any export yet gets a schema-only
+  `load_date={EMPTY_LOAD_DATE.isoformat()}/{EMPTY_FILE_NAME}` so the warehouse can still read it.
+
+## How files are read
+
+- Encoding: UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark, or GB18030 /
+  GBK (common in Chinese Excel exports). The encoding listed per source is what the source
+  system normally sends; all of these are accepted for every source.
+- Delimiter: `,`, `;`, tab or `|`, detected from the header row. An Excel `sep=;` first line is
+  honoured.
+- The first non-blank line is the header. Column names are matched case-insensitively after
+  trimming spaces; the column order does not matter.
+- A missing **required** column rejects the file, naming the columns. A missing optional column
+  is filled with null and reported as a warning. Unknown columns are dropped with a warning.
+- A row with too few fields (for example a truncated last line) is kept with its missing fields as
+  null; a row with too many keeps the fields that fit the header. Both are counted as malformed
+  rows and reported. Nothing is dropped silently.
+- Values are loaded as text, exactly as written. Typing, trimming and validation happen in the
+  dbt staging layer, where a row that breaks a rule is quarantined with the reason instead of
+  being lost.
+
+## Time zones
+
+The warehouse keeps every timestamp in China Standard Time (UTC+8) as a naive `timestamp` in
+`<event>_at` columns, and dates in `<event>_date` columns. In landing files, dates and times are
+UTC+8 unless the column's type says otherwise: Unix epoch seconds and milliseconds are UTC, and
+ISO 8601 values with an explicit offset (such as `2026-03-01T04:05:06Z`) carry their own zone.
+The warehouse converts all of them to UTC+8.
+
+## Money
+
+Amounts arrive as the source reports them: in CNY yuan with decimals, or in fen (1/100 yuan)
+where the column's type says so. The warehouse stores money as integer fen in `<name>_cents`
+columns (`bigint`), so 12.34 yuan becomes 1234.
+
+## Bringing your own exports
+
+1. Create `<data>/landing/<family>/<table>/` for each source you have (sources you do not have
+   can stay empty).
+2. Save each export as `<table>_<YYYY-MM-DD>.csv`, named by its export day, with a header row
+   using the column names below. Required columns must be present; optional ones may be left out.
+3. Load and build: `python -m dagster_project.lib.landing` then
+   `dbt build --profiles-dir .`, or `make materialize summary` for the whole pipeline.
+4. To correct a day, replace its file and load again: the raw file of that day is overwritten.
+
+Rows that break a rule (missing identifiers, unparseable times, negative quantities, duplicates)
+do not stop the build: they land in the `quarantine` schema with the reason.
+"""
+
+
+def _cell(text: str) -> str:
+    # A pipe inside a cell would end it; newlines would end the row.
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _file_pattern(source: SourceTable) -> str:
+    return f"{source.family}/{source.table}/{source.table}_<YYYY-MM-DD>.csv"
+
+
+def _render_overview() -> list[str]:
+    lines = [
+        "## Sources",
+        "",
+        "| source | landing file | description |",
+        "|---|---|---|",
+    ]
+    for source in SOURCES:
+        lines.append(
+            f"| [`{source.name}`](#{source.name}) | `{_file_pattern(source)}` "
+            f"| {_cell(source.description)} |"
+        )
+    lines.append("")
+    return lines
+
+
+def _render_source(source: SourceTable) -> list[str]:
+    encoding = ENCODING_NAMES.get(source.encoding, source.encoding)
+    key = ", ".join(f"`{name}`" for name in source.primary_key)
+    lines = [
+        f"### `{source.name}`",
+        "",
+        source.description,
+        "",
+        f"- Family: `{source.family}`, table: `{source.table}`",
+        f"- File: `{_file_pattern(source)}`",
+        f"- Encoding: {encoding}",
+        f"- Primary key: {key}",
+    ]
+    if source.notes:
+        lines += ["", "Notes:", ""]
+        lines += [f"- {note}" for note in source.notes]
+    lines += [
+        "",
+        "| column | type / unit | required | PII | description |",
+        "|---|---|---|---|---|",
+    ]
+    for column in source.columns:
+        lines.append(
+            f"| `{column.name}` | {_cell(column.type)} | {'yes' if column.required else 'no'} "
+            f"| {'yes' if column.pii else 'no'} | {_cell(column.description)} |"
+        )
+    lines.append("")
+    return lines
+
+
+def _families() -> list[str]:
+    # Families in the contract's order, then any family added to SOURCES but not to FAMILIES.
+    extra = [source.family for source in SOURCES if source.family not in FAMILIES]
+    return list(dict.fromkeys([*FAMILIES, *extra]))
+
+
+def render_sources_markdown() -> str:
+    """The whole ``docs/sources.md`` text."""
+    lines = [INTRO, *_render_overview()]
+    for family in _families():
+        sources = [source for source in SOURCES if source.family == family]
+        if not sources:
+            continue
+        lines += [f"## {FAMILY_TITLES.get(family, family)} (`{family}`)", ""]
+        for source in sources:
+            lines += _render_source(source)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Render docs/sources.md from the contract.")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if docs/sources.md is not up to date"
+    )
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    rendered = render_sources_markdown()
+    if arguments.check:
+        current = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else ""
+        if current != rendered:
+            logger.error(
+                "docs/sources.md is out of date: run python -m dagster_project.lib.contract_docs"
+            )
+            return 1
+        return 0
+    DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
+    DOC_PATH.write_text(rendered, encoding="utf-8")
+    logger.info("wrote docs/sources.md (%d sources)", len(SOURCES))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
