@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import duckdb
@@ -45,8 +47,16 @@ class WarehouseResource(ConfigurableResource):
             return connection.execute(f"select * from {relation}").df()
 
 
+def dbt_executable() -> str:
+    """The dbt installed next to this interpreter, so an un-activated virtualenv still works."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    if beside_python.exists():
+        return str(beside_python)
+    return shutil.which("dbt") or "dbt"
+
+
 def build_resources() -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(data_dir=default_data_dir()),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }

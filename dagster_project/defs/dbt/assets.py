@@ -1,7 +1,5 @@
 """Every dbt model, seed and test as Dagster assets and asset checks."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from typing import Any
 

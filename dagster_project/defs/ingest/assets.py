@@ -1,8 +1,13 @@
 """Extraction: one asset per landing source, copying landing files into the raw Parquet layer."""
 
-from __future__ import annotations
-
-from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from dagster_project.lib.contract import SOURCES, SourceTable
 from dagster_project.lib.landing import load_source
@@ -21,7 +26,9 @@ def build_raw_asset(source: SourceTable) -> AssetsDefinition:
         kinds={"parquet", "python"},
         metadata={"landing_pattern": f"{source.family}/{source.table}/{source.table}_*.csv"},
     )
-    def _raw_asset(context, warehouse: WarehouseResource) -> MaterializeResult:  # noqa: ANN001
+    def _raw_asset(
+        context: AssetExecutionContext, warehouse: WarehouseResource
+    ) -> MaterializeResult:
         report = load_source(source, warehouse.landing_root, warehouse.raw_root)
         for warning in report.warnings:
             context.log.warning(warning)

@@ -5,8 +5,6 @@ checks the raw orders, ``marts.customer_rfm.json`` the RFM mart. Error-severity 
 assets downstream in the same run; warn-severity failures are reported and let the run go on.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from pathlib import Path
 
