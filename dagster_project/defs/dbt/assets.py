@@ -1,4 +1,9 @@
-"""Every dbt model, seed and test as Dagster assets and asset checks."""
+"""Every dbt model, seed and test as Dagster assets and asset checks.
+
+The dbt project is split in two around the Python model-fitting assets: everything that does not
+read the fitted models' outputs builds first; the prediction marts (``source:models+``) build after
+the models have been fitted, in the same run.
+"""
 
 from collections.abc import Iterator
 from typing import Any
@@ -9,11 +14,26 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.dbt.translator import WarehouseTranslator
 
+MODEL_OUTPUTS = "source:models+"
+
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=WarehouseTranslator(),
+    exclude=MODEL_OUTPUTS,
+    name="warehouse_dbt_models",
 )
 def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=WarehouseTranslator(),
+    select=MODEL_OUTPUTS,
+    name="prediction_dbt_models",
+)
+def prediction_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     yield from dbt.cli(["build"], context=context).stream()

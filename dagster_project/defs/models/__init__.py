@@ -1,0 +1,1 @@
+"""Model-fitting assets: predictive CLV, its holdout validation, and churn probability."""

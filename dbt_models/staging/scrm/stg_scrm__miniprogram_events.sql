@@ -1,0 +1,97 @@
+{#- Mini-program tracking events, one row per raw row. -#}
+
+with
+
+source as (
+    select * from {{ source('scrm', 'miniprogram_events') }}
+),
+
+renamed as (
+    select
+        event_id as raw_event_id,
+        openid as raw_openid,
+        unionid as raw_unionid,
+        event_name as raw_event_name,
+        page as raw_page,
+        product_sku as raw_product_sku,
+        campaign_id as raw_campaign_id,
+        event_time as raw_event_time,
+        _source_file,
+        _row_number,
+        cast(load_date as date) as _load_date
+    from source
+),
+
+cleaned as (
+    select
+        *,
+        {{ clean_string('raw_event_id') }} as event_id,
+        {{ clean_string('raw_openid') }} as openid,
+        {{ clean_string('raw_unionid') }} as unionid,
+        case {{ clean_enum('raw_event_name') }}
+            when 'view' then 'view'
+            when 'add_to_cart' then 'add_to_cart'
+            when 'share' then 'share'
+            when 'page_view' then 'page_view'
+        end as event_name,
+        {{ clean_string('raw_page') }} as page,
+        {{ clean_string('raw_product_sku') }} as product_sku,
+        {{ clean_string('raw_campaign_id') }} as campaign_id,
+        {{ epoch_millis_to_china_timestamp('raw_event_time') }} as event_at
+    from renamed
+),
+
+validated as (
+    select
+        *,
+        case
+            when event_id is null then 'missing_event_id'
+            when openid is null then 'missing_openid'
+            when {{ is_blank('raw_event_name') }} then 'missing_event_name'
+            when {{ is_blank('raw_event_time') }} then 'missing_event_time'
+            when event_name is null then 'unknown_event_name'
+            when event_at is null then 'unparseable_event_time'
+        end as rule_violation
+    from cleaned
+),
+
+versioned as (
+    select
+        *,
+        -- Ranked among rows that pass every other rule: the latest good export wins.
+        row_number() over (
+            partition by event_id, rule_violation
+            order by _load_date desc, _source_file desc, _row_number desc
+        ) as version_rank
+    from validated
+),
+
+final as (
+    select
+        event_id,
+        openid,
+        unionid,
+        event_name,
+        page,
+        product_sku,
+        campaign_id,
+        event_at,
+        coalesce(
+            rule_violation,
+            case when version_rank > 1 then 'duplicate_event_id' end
+        ) as quarantine_reason,
+        _source_file,
+        _row_number,
+        _load_date,
+        raw_event_id,
+        raw_openid,
+        raw_unionid,
+        raw_event_name,
+        raw_page,
+        raw_product_sku,
+        raw_campaign_id,
+        raw_event_time
+    from versioned
+)
+
+select * from final

@@ -1,0 +1,132 @@
+{#- Order headers, one row per raw row. A re-exported order (same order_id, later updated_at)
+    supersedes the older row, which is quarantined as a duplicate. -#}
+
+with
+
+source as (
+    select * from {{ source('shop', 'orders') }}
+),
+
+renamed as (
+    select
+        order_id as raw_order_id,
+        store_id as raw_store_id,
+        member_id as raw_member_id,
+        buyer_phone as raw_buyer_phone,
+        openid as raw_openid,
+        order_time as raw_order_time,
+        order_status as raw_order_status,
+        total_amount as raw_total_amount,
+        discount_amount as raw_discount_amount,
+        referral_code as raw_referral_code,
+        currency as raw_currency,
+        updated_at as raw_updated_at,
+        _source_file,
+        _row_number,
+        cast(load_date as date) as _load_date
+    from source
+),
+
+cleaned as (
+    select
+        *,
+        {{ clean_string('raw_order_id') }} as order_id,
+        {{ clean_string('raw_store_id') }} as store_id,
+        {{ clean_string('raw_member_id') }} as member_id,
+        {{ normalize_cn_mobile('raw_buyer_phone') }} as phone,
+        {{ clean_string('raw_openid') }} as openid,
+        {{ parse_china_timestamp('raw_order_time') }} as ordered_at,
+        case {{ clean_enum('raw_order_status') }}
+            when 'paid' then 'paid'
+            when 'completed' then 'completed'
+            when 'cancelled' then 'cancelled'
+            when 'canceled' then 'cancelled'
+        end as order_status,
+        {{ yuan_to_fen('raw_total_amount') }} as gross_amount_cents,
+        -- No discount given means none was granted.
+        case
+            when {{ is_blank('raw_discount_amount') }} then 0
+            else {{ yuan_to_fen('raw_discount_amount') }}
+        end as discount_amount_cents,
+        upper({{ clean_string('raw_referral_code') }}) as referral_code,
+        -- Amounts are yuan by contract; an empty currency is the shop's own, CNY.
+        coalesce(upper({{ clean_string('raw_currency') }}), 'CNY') as currency,
+        {{ parse_china_timestamp('raw_updated_at') }} as updated_at
+    from renamed
+),
+
+validated as (
+    select
+        *,
+        case
+            when order_id is null then 'missing_order_id'
+            when store_id is null then 'missing_store_id'
+            when {{ is_blank('raw_order_time') }} then 'missing_order_time'
+            when {{ is_blank('raw_order_status') }} then 'missing_order_status'
+            when {{ is_blank('raw_total_amount') }} then 'missing_total_amount'
+            when {{ is_blank('raw_updated_at') }} then 'missing_updated_at'
+            when ordered_at is null then 'unparseable_order_time'
+            when order_status is null then 'unknown_order_status'
+            when gross_amount_cents is null then 'unparseable_total_amount'
+            when discount_amount_cents is null then 'unparseable_discount_amount'
+            when currency <> 'CNY' then 'unsupported_currency'
+            when updated_at is null then 'unparseable_updated_at'
+            when gross_amount_cents < 0 then 'negative_total_amount'
+            when discount_amount_cents < 0 then 'negative_discount_amount'
+            when discount_amount_cents > gross_amount_cents then 'discount_exceeds_total_amount'
+            when member_id is null and phone is null and openid is null then 'no_customer_identifier'
+        end as rule_violation
+    from cleaned
+),
+
+versioned as (
+    select
+        *,
+        -- Versions are ranked among rows that pass every other rule, so a broken re-export
+        -- never hides the last good version of an order.
+        row_number() over (
+            partition by order_id, rule_violation
+            order by updated_at desc, _load_date desc, _source_file desc, _row_number desc
+        ) as version_rank
+    from validated
+),
+
+final as (
+    select
+        order_id,
+        store_id,
+        member_id,
+        phone,
+        openid,
+        ordered_at,
+        cast(ordered_at as date) as order_date,
+        order_status,
+        gross_amount_cents,
+        discount_amount_cents,
+        gross_amount_cents - discount_amount_cents as order_amount_cents,
+        referral_code,
+        currency,
+        updated_at,
+        coalesce(
+            rule_violation,
+            case when version_rank > 1 then 'duplicate_order_id' end
+        ) as quarantine_reason,
+        _source_file,
+        _row_number,
+        _load_date,
+        raw_order_id,
+        raw_store_id,
+        raw_member_id,
+        raw_buyer_phone,
+        raw_openid,
+        raw_order_time,
+        raw_order_status,
+        raw_total_amount,
+        raw_discount_amount,
+        raw_referral_code,
+        raw_currency,
+        raw_updated_at
+    from versioned
+)
+
+select * from final

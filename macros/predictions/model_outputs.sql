@@ -1,0 +1,51 @@
+{#- Reading the tables the model-fitting assets write (dbt source `models`, Parquet files under
+    `<data>/models/<table>/`).
+
+    `model_output(table_name, columns)` selects `columns` (a mapping of name to SQL type) from the
+    source, cast to those types. When the assets have not written the table yet - a fresh
+    warehouse, or `dbt build` run without Dagster - it returns no rows with the same columns
+    instead of failing, so every mart downstream still builds and says "not scored". -#}
+
+{% macro model_output(table_name, columns) -%}
+    {{ return(adapter.dispatch('model_output')(table_name, columns)) }}
+{%- endmacro %}
+
+
+{% macro default__model_output(table_name, columns) -%}
+select
+    {%- for name, data_type in columns.items() %}
+    cast({{ name }} as {{ data_type }}) as {{ name }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+from {{ source('models', table_name) }}
+{%- endmacro %}
+
+
+{% macro duckdb__model_output(table_name, columns) -%}
+    {#- The source is always referenced, so the dependency is in the graph either way. -#}
+    {%- set relation = source('models', table_name) -%}
+    {%- if execute and not model_output_exists(table_name) -%}
+select
+    {%- for name, data_type in columns.items() %}
+    cast(null as {{ data_type }}) as {{ name }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+where 1 = 0
+    {%- else -%}
+    {{ default__model_output(table_name, columns) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The folder the assets write to: must match the source's external_location in
+    dbt_models/marts/predictions/_models__sources.yml (YAML cannot call a macro). -#}
+{% macro models_root() -%}
+    {{ return(var('models_root', env_var('CVW_DATA_DIR', 'data') ~ '/models')) }}
+{%- endmacro %}
+
+
+{% macro model_output_exists(table_name) -%}
+    {%- set pattern = models_root() ~ '/' ~ table_name ~ '/*.parquet' -%}
+    {%- set found = run_query(
+        "select count(*) from glob('" ~ dbt.escape_single_quotes(pattern) ~ "')"
+    ) -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
+{%- endmacro %}
