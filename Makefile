@@ -51,7 +51,7 @@ dbt-parse: install ## Parse the dbt project (writes target/manifest.json for Dag
 
 .PHONY: materialize
 materialize: dbt-parse ## Materialize every asset and run every check
-	@mkdir -p $(DAGSTER_HOME)
+	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster asset materialize --select '*' -m dagster_project.definitions
 
 .PHONY: summary
@@ -63,7 +63,7 @@ run: install demo-data materialize summary ## Install, generate demo data, mater
 
 .PHONY: dev
 dev: dbt-parse ## Open the Dagster UI on http://localhost:3000
-	@mkdir -p $(DAGSTER_HOME)
+	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m dagster_project.definitions
 
 .PHONY: docs

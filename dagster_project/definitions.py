@@ -1,8 +1,8 @@
 """Assembles the warehouse's Dagster definitions; the work lives in the modules imported here."""
 
-from __future__ import annotations
+import os
 
-from dagster import Definitions
+from dagster import Definitions, ExecutorDefinition, in_process_executor, multiprocess_executor
 
 from dagster_project.defs.dbt.assets import prediction_dbt_models, warehouse_dbt_models
 from dagster_project.defs.ingest.assets import raw_assets
@@ -11,10 +11,20 @@ from dagster_project.defs.quality.checks import build_suite_checks
 from dagster_project.defs.schedules import nightly_job, nightly_schedule
 from dagster_project.resources import build_resources
 
+
+def _executor() -> ExecutorDefinition:
+    """In-process by default: most steps take under a second, so a process per step costs more
+    than the work on a small machine. ``CVW_EXECUTOR=multiprocess`` runs steps in parallel."""
+    if os.environ.get("CVW_EXECUTOR", "in_process") == "multiprocess":
+        return multiprocess_executor
+    return in_process_executor
+
+
 defs = Definitions(
     assets=[*raw_assets, warehouse_dbt_models, *model_assets, prediction_dbt_models],
     asset_checks=build_suite_checks(),
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     resources=build_resources(),
+    executor=_executor(),
 )

@@ -85,7 +85,11 @@ def render(run_id: str, status: str, tally: CheckTally, rows: dict[str, int], db
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
     warehouse = WarehouseResource(data_dir=default_data_dir())
     run_id, status, tally = latest_run_checks(DagsterInstance.get())
     rows = mart_row_counts(warehouse.duckdb_path)
