@@ -70,3 +70,106 @@ def test_every_committed_suite_is_valid_json_with_known_severities() -> None:
         suite = load_suite_json(path.stem)
         assert suite["name"] == path.stem
         assert suite["expectations"]
+
+
+# --- severity in a Dagster run: error blocks downstream, warn does not ----------------------------
+
+
+def _toy_suite(expectations_dir: Path, severity: str) -> None:
+    suite = {
+        "name": "marts.toy_upstream",
+        "expectations": [
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {"column": "amount", "min_value": 0},
+                "meta": {"severity": severity},
+            }
+        ],
+    }
+    (expectations_dir / "marts.toy_upstream.json").write_text(json.dumps(suite))
+
+
+def _run_toy_pipeline(tmp_path: Path, severity: str) -> tuple[set[str], bool]:
+    """Upstream writes a table with a negative amount; return materialized assets and check."""
+    import duckdb
+    from dagster import AssetKey, asset, materialize
+
+    from dagster_project.defs.quality.checks import build_suite_check
+    from dagster_project.resources import WarehouseResource
+
+    expectations_dir = tmp_path / "expectations"
+    expectations_dir.mkdir()
+    _toy_suite(expectations_dir, severity)
+    warehouse = WarehouseResource(data_dir=str(tmp_path))
+
+    @asset(key=AssetKey(["marts", "toy_upstream"]))
+    def toy_upstream() -> None:
+        with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
+            connection.execute("create schema if not exists marts")
+            connection.execute(
+                "create or replace table marts.toy_upstream as "
+                "select * from (values (1), (-5)) as amounts(amount)"
+            )
+
+    @asset(key=AssetKey(["marts", "toy_downstream"]), deps=[toy_upstream])
+    def toy_downstream() -> None:
+        return None
+
+    check = build_suite_check("marts.toy_upstream", expectations_dir)
+    result = materialize(
+        [toy_upstream, toy_downstream, check],
+        resources={"warehouse": warehouse},
+        raise_on_error=False,
+    )
+    materialized = {event.asset_key.path[-1] for event in result.get_asset_materialization_events()}
+    evaluations = result.get_asset_check_evaluations()
+    return materialized, all(evaluation.passed for evaluation in evaluations)
+
+
+def test_error_severity_failure_stops_the_downstream_asset(tmp_path: Path) -> None:
+    materialized, check_passed = _run_toy_pipeline(tmp_path, "error")
+    assert not check_passed
+    assert materialized == {"toy_upstream"}
+
+
+def test_warn_severity_failure_lets_the_downstream_asset_run(tmp_path: Path) -> None:
+    materialized, check_passed = _run_toy_pipeline(tmp_path, "warn")
+    assert not check_passed
+    assert materialized == {"toy_upstream", "toy_downstream"}
+    # The check also rendered the HTML report with the failed expectation.
+    report = (tmp_path / "reports" / "data_quality.html").read_text(encoding="utf-8")
+    assert "marts.toy_upstream" in report
+    assert "expect_column_values_to_be_between" in report
+
+
+def test_staging_check_fails_when_a_raw_row_is_neither_clean_nor_quarantined(
+    tmp_path: Path,
+) -> None:
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from dagster import AssetKey
+
+    from dagster_project.defs.quality.checks import reconciliation_outcome
+    from dagster_project.resources import WarehouseResource
+
+    partition = tmp_path / "raw" / "shop" / "refunds" / "load_date=2026-03-01"
+    partition.mkdir(parents=True)
+    pq.write_table(pa.table({"refund_id": ["R1", "R2", "R3"]}), partition / "refunds.parquet")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
+        connection.execute("create schema staging; create schema quarantine")
+        connection.execute(
+            "create table staging.stg_shop__refunds as select date '2026-03-01' as _load_date, "
+            "reason as quarantine_reason from (values (null), ('duplicate_refund_id')) as r(reason)"
+        )
+        connection.execute(
+            "create table quarantine.quarantine_shop__refunds as select * "
+            "from staging.stg_shop__refunds where quarantine_reason is not null"
+        )
+    warehouse = WarehouseResource(data_dir=str(tmp_path))
+    outcome = reconciliation_outcome(warehouse, AssetKey(["staging", "stg_shop__refunds"]))
+    assert outcome is not None
+    assert not outcome.success
+    assert outcome.severity == "error"
+    assert (outcome.unexpected_count, outcome.element_count) == (1, 3)
+    assert reconciliation_outcome(warehouse, AssetKey(["marts", "fct_orders"])) is None

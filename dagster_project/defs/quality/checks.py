@@ -3,8 +3,15 @@
 A suite file named ``<asset key joined by '.'>.json`` checks that asset: ``raw.shop.orders.json``
 checks the raw orders, ``marts.customer_rfm.json`` the RFM mart. Error-severity failures block the
 assets downstream in the same run; warn-severity failures are reported and let the run go on.
+
+Staging suites also carry the loss-free reconciliation (raw Parquet rows = clean + quarantined rows
+for every load date) as an error-severity expectation, so a lost or double-counted row blocks the
+marts. Every check records its outcome under ``<data>/reports/validation/`` and re-renders the HTML
+report ``<data>/reports/data_quality.html``.
 """
 
+import dataclasses
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,8 +27,24 @@ from dagster import (
     asset_check,
 )
 
-from dagster_project.lib.gx_validation import EXPECTATIONS_DIR, SuiteOutcome, validate_dataframe
+from dagster_project.lib.contract import SOURCES
+from dagster_project.lib.gx_validation import (
+    ERROR,
+    EXPECTATIONS_DIR,
+    ExpectationOutcome,
+    SuiteOutcome,
+    validate_dataframe,
+)
+from dagster_project.lib.quality_report import (
+    reconcile_source,
+    record_validation,
+    write_validation_report,
+)
 from dagster_project.resources import WarehouseResource
+
+logger = logging.getLogger("dagster_project.quality")
+RECONCILIATION_EXPECTATION = "reconcile_raw_rows_with_clean_plus_quarantined"
+_SOURCES_BY_STAGING_MODEL = {f"stg_{source.name}": source for source in SOURCES}
 
 
 def suite_names(expectations_dir: Path = EXPECTATIONS_DIR) -> list[str]:
@@ -72,7 +95,52 @@ def _failure_table(outcome: SuiteOutcome) -> str:
     return "\n".join(lines)
 
 
-def build_suite_check(suite_name: str) -> AssetChecksDefinition:
+def reconciliation_outcome(
+    warehouse: WarehouseResource, key: AssetKey
+) -> ExpectationOutcome | None:
+    """Raw rows against clean + quarantined per load date; None for assets that are no staging."""
+    source = _SOURCES_BY_STAGING_MODEL.get(key.path[-1]) if key.path[0] == "staging" else None
+    if source is None:
+        return None
+    loads = reconcile_source(warehouse.raw_root, warehouse.duckdb_path, source)
+    return ExpectationOutcome(
+        expectation_type=RECONCILIATION_EXPECTATION,
+        column=None,
+        severity=ERROR,
+        success=all(load.difference == 0 for load in loads),
+        unexpected_count=sum(abs(load.difference) for load in loads),
+        element_count=sum(load.raw_rows for load in loads),
+    )
+
+
+def with_reconciliation(outcome: SuiteOutcome, extra: ExpectationOutcome | None) -> SuiteOutcome:
+    if extra is None:
+        return outcome
+    return dataclasses.replace(outcome, outcomes=(*outcome.outcomes, extra))
+
+
+def publish_outcome(warehouse: WarehouseResource, outcome: SuiteOutcome) -> None:
+    """Record the outcome and re-render the HTML report; a report failure never fails a check."""
+    reports_dir = Path(warehouse.data_dir) / "reports"
+    try:
+        record_validation(
+            reports_dir,
+            outcome.suite_name,
+            {
+                "success": outcome.success,
+                "row_count": outcome.row_count,
+                "has_error_failure": outcome.has_error_failure,
+                "outcomes": [dataclasses.asdict(item) for item in outcome.outcomes],
+            },
+        )
+        write_validation_report(reports_dir, warehouse.duckdb_path)
+    except OSError as error:
+        logger.warning("validation report not written: %s", error)
+
+
+def build_suite_check(
+    suite_name: str, expectations_dir: Path = EXPECTATIONS_DIR
+) -> AssetChecksDefinition:
     key = asset_key_for_suite(suite_name)
 
     @asset_check(
@@ -85,7 +153,11 @@ def build_suite_check(suite_name: str) -> AssetChecksDefinition:
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> AssetCheckResult:
         frame = read_asset_frame(warehouse, key)
-        outcome = validate_dataframe(frame, suite_name)
+        outcome = with_reconciliation(
+            validate_dataframe(frame, suite_name, expectations_dir),
+            reconciliation_outcome(warehouse, key),
+        )
+        publish_outcome(warehouse, outcome)
         context.log.info(
             f"{suite_name}: {len(outcome.failed)} of {len(outcome.outcomes)} expectations failed"
         )

@@ -75,6 +75,11 @@ final as (
         unionid,
         nickname,
         phone,
+        -- Marked, not guessed: a phone was given but is no valid mainland mobile.
+        coalesce(
+            phone is null and not {{ is_blank('raw_phone') }},
+            false
+        ) as is_phone_invalid,
         tags,
         owner_userid,
         added_at,

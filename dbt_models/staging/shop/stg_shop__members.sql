@@ -61,6 +61,11 @@ final as (
     select
         member_id,
         phone,
+        -- Marked, not guessed: a phone was given but is no valid mainland mobile.
+        coalesce(
+            phone is null and not {{ is_blank('raw_phone') }},
+            false
+        ) as is_phone_invalid,
         email,
         unionid,
         openid,

@@ -97,6 +97,11 @@ final as (
         store_id,
         member_id,
         phone,
+        -- Marked, not guessed: a phone was given but is no valid mainland mobile.
+        coalesce(
+            phone is null and not {{ is_blank('raw_buyer_phone') }},
+            false
+        ) as is_phone_invalid,
         openid,
         ordered_at,
         cast(ordered_at as date) as order_date,

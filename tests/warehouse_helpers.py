@@ -1,0 +1,66 @@
+"""What the tests share: the repository root, dbt builds into a scratch folder, marts as frames."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT = Path(sys.executable).with_name("dbt")
+
+
+def dbt_build(data_dir: Path, *arguments: str) -> None:
+    """``dbt build`` on DuckDB into ``data_dir``; fails the test with dbt's log tail on error.
+
+    target/ and logs/ go to ``data_dir`` so a build never touches the working tree's manifest
+    that Dagster reads.
+    """
+    env = {key: value for key, value in os.environ.items() if key != "CVW_DUCKDB_PATH"}
+    env.update(
+        CVW_DATA_DIR=str(data_dir),
+        CVW_DBT_TARGET="duckdb",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    command = [
+        str(DBT),
+        "build",
+        "--profiles-dir",
+        str(REPO_ROOT),
+        "--project-dir",
+        str(REPO_ROOT),
+        "--target-path",
+        str(data_dir / "target"),
+        "--log-path",
+        str(data_dir / "logs"),
+        *arguments,
+    ]
+    result = subprocess.run(
+        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+
+
+def schema_tables(database: Path, schema: str = "marts") -> dict[str, pd.DataFrame]:
+    """Every table of a schema, rows sorted on every column so row order cannot hide a change."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        names = [
+            name
+            for (name,) in connection.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? and table_type = 'BASE TABLE' order by 1",
+                [schema],
+            ).fetchall()
+        ]
+        frames = {
+            name: connection.execute(f'select * from {schema}."{name}"').df() for name in names
+        }
+    return {name: sorted_rows(frame) for name, frame in frames.items()}
+
+
+def sorted_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
