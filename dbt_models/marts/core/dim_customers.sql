@@ -1,6 +1,8 @@
-{#- One row per resolved customer, buyers or not, identified only by the pseudonymous
-    customer_key. WeCom attributes come from the latest state of each of the customer's contacts;
-    opting out on any contact counts, so CRM sends never reach someone who asked for none. -#}
+{#- Customer 360: one row per resolved customer, buyers or not, identified only by the
+    pseudonymous customer_key, with orders, channels, WeCom state, CRM segments and predicted
+    values. WeCom attributes come from the latest state of each of the customer's contacts;
+    opting out on any contact counts, so CRM sends never reach someone who asked for none.
+    Predictions come from the model-fitting assets, so this mart builds in the second dbt run. -#}
 
 with
 
@@ -16,17 +18,13 @@ customer_orders as (
     select * from {{ ref('int_customer_orders_aggregated') }}
 ),
 
-wecom_contacts as (
-    select * from {{ ref('stg_scrm__wecom_contacts') }}
-    where quarantine_reason is null
-),
-
 customers as (
     select
         customer_key,
         count(*) as identifier_count,
         max(case when identifier_type = 'member' then 1 else 0 end) = 1 as is_member,
-        max(case when identifier_type = 'wecom' then 1 else 0 end) = 1 as has_wecom_contact
+        max(case when identifier_type = 'wecom' then 1 else 0 end) = 1 as has_wecom_contact,
+        max(case when identifier_type = 'click' then 1 else 0 end) = 1 as has_ad_clicks
     from customer_identifiers
     group by customer_key
 ),
@@ -41,49 +39,57 @@ first_seen as (
     group by customer_identifiers.customer_key
 ),
 
-latest_contact_states as (
-    select
-        customer_identifiers.customer_key,
-        wecom_contacts.owner_userid,
-        wecom_contacts.tags,
-        wecom_contacts.has_marketing_consent,
-        wecom_contacts.has_opted_out,
-        wecom_contacts.updated_at,
-        wecom_contacts.external_userid,
-        row_number() over (
-            partition by wecom_contacts.external_userid
-            order by wecom_contacts.updated_at desc
-        ) as state_recency
-    from wecom_contacts
-    inner join customer_identifiers
-        on
-            {{ identity_node('wecom', 'wecom_contacts.external_userid') }}
-            = customer_identifiers.node_id
-),
-
-current_contacts as (
-    select
-        customer_key,
-        owner_userid,
-        tags,
-        has_marketing_consent,
-        has_opted_out,
-        row_number() over (
-            partition by customer_key
-            order by updated_at desc, external_userid asc
-        ) as contact_recency
-    from latest_contact_states
-    where state_recency = 1
-),
-
 customer_contacts as (
+    select * from {{ ref('int_crm_customer_contacts') }}
+),
+
+orders as (
+    select * from {{ ref('int_orders_enriched') }}
+),
+
+stores as (
+    select * from {{ ref('stg_shop__stores') }}
+    where quarantine_reason is null
+),
+
+interaction_days as (
+    select * from {{ ref('int_customer_interaction_days') }}
+),
+
+customer_segments as (
+    select * from {{ ref('customer_segments') }}
+),
+
+churn_signals as (
+    select * from {{ ref('int_crm_churn_signals') }}
+),
+
+clv_predictions as (
+    select * from {{ ref('customer_clv_predictions') }}
+),
+
+churn_predictions as (
+    select * from {{ ref('churn_predictions') }}
+),
+
+order_channels as (
+    select
+        orders.customer_key,
+        max(case when stores.channel = 'online' then 1 else 0 end) = 1 as has_online_orders,
+        max(case when stores.channel = 'offline' then 1 else 0 end) = 1 as has_offline_orders
+    from orders
+    left join stores
+        on orders.store_id = stores.store_id
+    where orders.is_revenue_order and orders.customer_key is not null
+    group by orders.customer_key
+),
+
+interaction_channels as (
     select
         customer_key,
-        max(case when contact_recency = 1 then owner_userid end) as wecom_owner_userid,
-        max(case when contact_recency = 1 then tags end) as wecom_tags,
-        max(case when has_marketing_consent then 1 else 0 end) = 1 as has_marketing_consent,
-        max(case when has_opted_out then 1 else 0 end) = 1 as has_opted_out
-    from current_contacts
+        sum(miniprogram_event_count) > 0 as has_miniprogram_events,
+        sum(community_interaction_count) > 0 as has_community_interactions
+    from interaction_days
     group by customer_key
 ),
 
@@ -104,7 +110,37 @@ final as (
         customer_contacts.wecom_tags,
         coalesce(customer_contacts.has_marketing_consent, false) as has_marketing_consent,
         coalesce(customer_contacts.has_opted_out, false) as has_opted_out,
-        customers.identifier_count
+        customers.identifier_count,
+        nullif(concat_ws(
+            '|',
+            case when order_channels.has_online_orders then 'online' end,
+            case when order_channels.has_offline_orders then 'offline' end,
+            case when customers.has_wecom_contact then 'wecom' end,
+            case when interaction_channels.has_miniprogram_events then 'miniprogram' end,
+            case when interaction_channels.has_community_interactions then 'community' end,
+            case when customers.has_ad_clicks then 'ads' end
+        ), '') as channels_seen,
+        customer_segments.membership_tier,
+        customer_segments.plan_segment,
+        customer_segments.rfm_segment,
+        coalesce(customer_segments.lifecycle_stage, 'prospect') as lifecycle_stage,
+        coalesce(churn_signals.is_gap_and_interaction_drop, false) as is_churn_warning_gap_drop,
+        coalesce(churn_signals.is_silent, false) as is_churn_warning_no_interaction,
+        nullif(concat_ws(
+            '|',
+            case
+                when churn_signals.is_gap_and_interaction_drop
+                    then 'purchase_gap_and_interaction_drop'
+            end,
+            case when churn_signals.is_silent then 'no_interaction_30d' end
+        ), '') as churn_warning_reason,
+        clv_predictions.p_alive,
+        clv_predictions.expected_purchases_90d,
+        clv_predictions.expected_purchases_180d,
+        clv_predictions.expected_purchases_365d,
+        clv_predictions.predicted_clv_cents,
+        churn_predictions.churn_probability,
+        churn_predictions.churn_risk_decile
     from customers
     left join first_seen
         on customers.customer_key = first_seen.customer_key
@@ -112,6 +148,18 @@ final as (
         on customers.customer_key = customer_orders.customer_key
     left join customer_contacts
         on customers.customer_key = customer_contacts.customer_key
+    left join order_channels
+        on customers.customer_key = order_channels.customer_key
+    left join interaction_channels
+        on customers.customer_key = interaction_channels.customer_key
+    left join customer_segments
+        on customers.customer_key = customer_segments.customer_key
+    left join churn_signals
+        on customers.customer_key = churn_signals.customer_key
+    left join clv_predictions
+        on customers.customer_key = clv_predictions.customer_key
+    left join churn_predictions
+        on customers.customer_key = churn_predictions.customer_key
 )
 
 select * from final
