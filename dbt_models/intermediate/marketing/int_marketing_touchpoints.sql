@@ -1,0 +1,130 @@
+{#- Every marketing touch a known customer had, one row per touch: paid ad clicks (customer found
+    through the click's openid), private-domain touches (WeCom community activity and staff
+    messages, mini-program shares and campaign landings) and direct visits (the first
+    mini-program event of a customer's day that came without a campaign). Touches whose
+    identifier maps to no customer are left out: they cannot be tied to an order. -#}
+
+with
+
+ad_clicks as (
+    select * from {{ ref('stg_ads__ad_clicks') }}
+    where quarantine_reason is null
+),
+
+community_interactions as (
+    select * from {{ ref('stg_scrm__community_interactions') }}
+    where quarantine_reason is null
+),
+
+miniprogram_events as (
+    select * from {{ ref('stg_scrm__miniprogram_events') }}
+    where quarantine_reason is null
+),
+
+customer_identifiers as (
+    select * from {{ ref('int_customer_identifiers') }}
+),
+
+click_touches as (
+    select
+        {{ dbt.concat(["'click:'", "ad_clicks.click_id"]) }} as touchpoint_id,
+        customer_identifiers.customer_key,
+        ad_clicks.clicked_at as touched_at,
+        'paid_ad' as touch_type,
+        'ad_click' as touch_source,
+        ad_clicks.platform,
+        ad_clicks.campaign_id,
+        cast(null as {{ dbt.type_string() }}) as message_variant
+    from ad_clicks
+    inner join customer_identifiers
+        on {{ identity_node('openid', 'ad_clicks.openid') }} = customer_identifiers.node_id
+),
+
+community_touches as (
+    select
+        {{ dbt.concat(["'community:'", "community_interactions.interaction_id"]) }}
+            as touchpoint_id,
+        customer_identifiers.customer_key,
+        community_interactions.interacted_at as touched_at,
+        'private_domain' as touch_type,
+        {{ dbt.concat(["'wecom_'", "community_interactions.interaction_type"]) }}
+            as touch_source,
+        'wecom' as platform,
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
+        community_interactions.message_variant
+    from community_interactions
+    inner join customer_identifiers
+        on
+            {{ identity_node('wecom', 'community_interactions.external_userid') }}
+            = customer_identifiers.node_id
+    -- leaving a group is not a touch that could prompt a purchase
+    where community_interactions.interaction_type <> 'leave'
+),
+
+miniprogram_customers as (
+    select
+        miniprogram_events.event_id,
+        miniprogram_events.event_name,
+        miniprogram_events.campaign_id,
+        miniprogram_events.event_at,
+        customer_identifiers.customer_key
+    from miniprogram_events
+    inner join customer_identifiers
+        on {{ identity_node('openid', 'miniprogram_events.openid') }} = customer_identifiers.node_id
+),
+
+miniprogram_touches as (
+    select
+        {{ dbt.concat(["'miniprogram:'", "event_id"]) }} as touchpoint_id,
+        customer_key,
+        event_at as touched_at,
+        'private_domain' as touch_type,
+        case
+            when event_name = 'share' then 'miniprogram_share'
+            else 'miniprogram_campaign_view'
+        end as touch_source,
+        'miniprogram' as platform,
+        campaign_id,
+        cast(null as {{ dbt.type_string() }}) as message_variant
+    from miniprogram_customers
+    where event_name = 'share' or campaign_id is not null
+),
+
+organic_visits as (
+    select
+        event_id,
+        customer_key,
+        event_at,
+        row_number() over (
+            partition by customer_key, cast(event_at as date)
+            order by event_at, event_id
+        ) as visit_of_day
+    from miniprogram_customers
+    where campaign_id is null and event_name <> 'share'
+),
+
+direct_touches as (
+    select
+        {{ dbt.concat(["'direct:'", "event_id"]) }} as touchpoint_id,
+        customer_key,
+        event_at as touched_at,
+        'direct' as touch_type,
+        'miniprogram_visit' as touch_source,
+        'direct' as platform,
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
+        cast(null as {{ dbt.type_string() }}) as message_variant
+    from organic_visits
+    where visit_of_day = 1
+),
+
+final as (
+    select * from click_touches
+    union all
+    select * from community_touches
+    union all
+    select * from miniprogram_touches
+    union all
+    select * from direct_touches
+)
+
+select * from final
