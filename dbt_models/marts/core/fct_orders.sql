@@ -1,5 +1,19 @@
 {#- One row per clean order. Cancelled orders stay (is_revenue_order = false) so order funnels can
-    count them; revenue measures filter on is_revenue_order. -#}
+    count them; revenue measures filter on is_revenue_order.
+
+    Incremental: a run merges the orders whose header, lines or refunds landed inside the load
+    window (see macros/incremental), so a late refund restates its old order, plus the orders whose
+    customer, referrer or store attributes changed since they were written (an identity merge
+    re-keys old orders). Merging on order_id makes a repeated run a no-op. -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_fact_strategy(),
+        unique_key='order_id',
+        on_schema_change='append_new_columns',
+    )
+}}
 
 with
 
@@ -12,7 +26,59 @@ stores as (
     where quarantine_reason is null
 ),
 
-final as (
+order_headers as (
+    select * from {{ ref('stg_shop__orders') }}
+    where quarantine_reason is null
+),
+
+order_items as (
+    select * from {{ ref('stg_shop__order_items') }}
+    where quarantine_reason is null
+),
+
+refunds as (
+    select * from {{ ref('stg_shop__refunds') }}
+    where quarantine_reason is null
+),
+
+{% if is_incremental() %}
+existing_orders as (
+    select * from {{ this }}
+),
+{% endif %}
+
+item_load_dates as (
+    select
+        order_id,
+        max(_load_date) as last_load_date
+    from order_items
+    group by order_id
+),
+
+refund_load_dates as (
+    select
+        order_id,
+        max(_load_date) as last_load_date
+    from refunds
+    group by order_id
+),
+
+order_load_dates as (
+    select
+        order_headers.order_id,
+        greatest(
+            order_headers._load_date,
+            coalesce(item_load_dates.last_load_date, order_headers._load_date),
+            coalesce(refund_load_dates.last_load_date, order_headers._load_date)
+        ) as last_load_date
+    from order_headers
+    left join item_load_dates
+        on order_headers.order_id = item_load_dates.order_id
+    left join refund_load_dates
+        on order_headers.order_id = refund_load_dates.order_id
+),
+
+shaped as (
     select
         orders.order_id,
         orders.customer_key,
@@ -33,10 +99,43 @@ final as (
         orders.item_count,
         orders.referral_code,
         orders.is_referral_order,
-        orders.referrer_customer_key
+        orders.referrer_customer_key,
+        order_load_dates.last_load_date as _last_load_date
     from orders
     left join stores
         on orders.store_id = stores.store_id
+    left join order_load_dates
+        on orders.order_id = order_load_dates.order_id
+),
+
+{% if is_incremental() %}
+restated as (
+    select shaped.*
+    from shaped
+    inner join existing_orders
+        on shaped.order_id = existing_orders.order_id
+    where
+        shaped.customer_key is distinct from existing_orders.customer_key
+        or shaped.referrer_customer_key is distinct from existing_orders.referrer_customer_key
+        or shaped.is_referral_order is distinct from existing_orders.is_referral_order
+        or shaped.channel is distinct from existing_orders.channel
+        or shaped.store_platform is distinct from existing_orders.store_platform
+),
+
+changed as (
+    select * from shaped
+    where {{ incremental_load_window('_last_load_date') }}
+    union
+    select * from restated
+),
+{% else %}
+changed as (
+    select * from shaped
+),
+{% endif %}
+
+final as (
+    select * from changed
 )
 
 select * from final

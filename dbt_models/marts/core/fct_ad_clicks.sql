@@ -1,0 +1,80 @@
+{#- One row per clean ad click (the touchpoint of paid media) with the customer its click id
+    resolves to through the identity graph. No openids are kept: BI joins on customer_key.
+
+    Incremental like fct_orders: the clicks that landed inside the load window, plus the old
+    clicks whose customer_key changed through an identity merge, merged on click_id. -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_fact_strategy(),
+        unique_key='click_id',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+with
+
+ad_clicks as (
+    select * from {{ ref('stg_ads__ad_clicks') }}
+    where quarantine_reason is null
+),
+
+customer_identifiers as (
+    select * from {{ ref('int_customer_identifiers') }}
+),
+
+{% if is_incremental() %}
+existing_clicks as (
+    select * from {{ this }}
+),
+{% endif %}
+
+click_nodes as (
+    select
+        *,
+        {{ identity_node('click', 'click_id') }} as customer_node
+    from ad_clicks
+),
+
+shaped as (
+    select
+        click_nodes.click_id,
+        customer_identifiers.customer_key,
+        click_nodes.platform,
+        click_nodes.campaign_id,
+        click_nodes.ad_id,
+        click_nodes.clicked_at,
+        cast(click_nodes.clicked_at as date) as clicked_date,
+        click_nodes._load_date as _last_load_date
+    from click_nodes
+    left join customer_identifiers
+        on click_nodes.customer_node = customer_identifiers.node_id
+),
+
+{% if is_incremental() %}
+restated as (
+    select shaped.*
+    from shaped
+    inner join existing_clicks
+        on shaped.click_id = existing_clicks.click_id
+    where shaped.customer_key is distinct from existing_clicks.customer_key
+),
+
+changed as (
+    select * from shaped
+    where {{ incremental_load_window('_last_load_date') }}
+    union
+    select * from restated
+),
+{% else %}
+changed as (
+    select * from shaped
+),
+{% endif %}
+
+final as (
+    select * from changed
+)
+
+select * from final

@@ -1,0 +1,84 @@
+{#- One row per clean mini-program event with the customer it resolves to (openid, else unionid,
+    through the identity graph). No platform ids are kept: BI joins on customer_key.
+
+    Incremental like fct_orders: the events that landed inside the load window, plus the old
+    events whose customer_key changed through an identity merge, merged on event_id. -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_fact_strategy(),
+        unique_key='event_id',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+with
+
+miniprogram_events as (
+    select * from {{ ref('stg_scrm__miniprogram_events') }}
+    where quarantine_reason is null
+),
+
+customer_identifiers as (
+    select * from {{ ref('int_customer_identifiers') }}
+),
+
+{% if is_incremental() %}
+existing_events as (
+    select * from {{ this }}
+),
+{% endif %}
+
+event_nodes as (
+    select
+        *,
+        coalesce(
+            {{ identity_node('openid', 'openid') }},
+            {{ identity_node('unionid', 'unionid') }}
+        ) as customer_node
+    from miniprogram_events
+),
+
+shaped as (
+    select
+        event_nodes.event_id,
+        customer_identifiers.customer_key,
+        event_nodes.event_name,
+        event_nodes.page,
+        event_nodes.product_sku,
+        event_nodes.campaign_id,
+        event_nodes.event_at,
+        cast(event_nodes.event_at as date) as event_date,
+        event_nodes._load_date as _last_load_date
+    from event_nodes
+    left join customer_identifiers
+        on event_nodes.customer_node = customer_identifiers.node_id
+),
+
+{% if is_incremental() %}
+restated as (
+    select shaped.*
+    from shaped
+    inner join existing_events
+        on shaped.event_id = existing_events.event_id
+    where shaped.customer_key is distinct from existing_events.customer_key
+),
+
+changed as (
+    select * from shaped
+    where {{ incremental_load_window('_last_load_date') }}
+    union
+    select * from restated
+),
+{% else %}
+changed as (
+    select * from shaped
+),
+{% endif %}
+
+final as (
+    select * from changed
+)
+
+select * from final
