@@ -363,3 +363,49 @@ def test_the_default_landing_folder_follows_the_data_dir(
     assert demo_data.default_landing_dir() == tmp_path / "landing"
     monkeypatch.delenv("CVW_DATA_DIR")
     assert demo_data.default_landing_dir() == demo_data.REPO_ROOT / "data" / "landing"
+
+
+def test_neutral_activity_multipliers_write_the_demo_files_unchanged(
+    root: Path, tmp_path: Path
+) -> None:
+    demo_data.generate(
+        tmp_path, seed=SEED, customers=CUSTOMERS, days=DAYS, end_date=END,
+        activity=demo_data.Activity(orders=1.0, events=1.0, clicks=1.0),
+    )  # fmt: skip
+    assert _hashes(tmp_path) == _hashes(root)
+
+
+def test_activity_multipliers_give_more_orders_events_and_clicks_per_customer(
+    root: Path, tmp_path: Path
+) -> None:
+    busier = demo_data.Activity(orders=3.0, events=2.0, clicks=4.0)
+    demo_data.generate(
+        tmp_path, seed=SEED, customers=CUSTOMERS, days=DAYS, end_date=END, activity=busier
+    )
+    # Counted from the files, distinct ids only, so duplicates injected as mess do not count.
+    for name, key, at_least in (
+        ("shop__orders", "order_id", 2.0),
+        ("scrm__miniprogram_events", "event_id", 1.5),
+        ("ads__ad_clicks", "click_id", 2.5),
+    ):
+        demo = {row[key] for row in _read(root, name)}
+        busy = {row[key] for row in _read(tmp_path, name)}
+        assert len(busy) > at_least * len(demo), name
+    # The mess is still there at the busier mix.
+    orders = _read(tmp_path, "shop__orders")
+    assert any(row["order_time"] == demo_data.UNPARSEABLE_TIMESTAMP for row in orders)
+    assert len(orders) > len({row["order_id"] for row in orders})
+
+
+def test_activity_multipliers_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        demo_data.Activity(orders=0.0)
+
+
+def test_the_command_line_takes_activity_multipliers(tmp_path: Path) -> None:
+    arguments = ["--seed", "3", "--customers", "60", "--days", "20", "--end-date", "2026-06-30"]
+    assert demo_data.main([*arguments, "--out", str(tmp_path / "demo")]) == 0
+    busier = ["--orders-scale", "4", "--events-scale", "3", "--clicks-scale", "5"]
+    assert demo_data.main([*arguments, *busier, "--out", str(tmp_path / "busy")]) == 0
+    for name in ("shop__orders", "scrm__miniprogram_events", "ads__ad_clicks"):
+        assert len(_read(tmp_path / "busy", name)) > len(_read(tmp_path / "demo", name)), name
