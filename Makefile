@@ -11,6 +11,8 @@ SEED ?= 42
 CUSTOMERS ?= 2000
 DAYS ?= 365
 END_DATE ?= 2026-10-31
+# Dagster's console log level for `make materialize` (DEBUG shows every event).
+LOG_LEVEL ?= INFO
 
 export CVW_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
@@ -52,11 +54,37 @@ dbt-parse: install ## Parse the dbt project (writes target/manifest.json for Dag
 .PHONY: materialize
 materialize: dbt-parse ## Materialize every asset and run every check
 	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster asset materialize --select '*' -m dagster_project.definitions
+	@# Extraction is partitioned by export day: one run over every landing day, then the rest.
+	$(BIN)/dagster asset materialize --select 'key:"raw/*"' -m dagster_project.definitions \
+		--config-json '{"loggers": {"console": {"config": {"log_level": "$(LOG_LEVEL)"}}}}' \
+		--partition-range "$$($(BIN)/python -m dagster_project.lib.backfill --landing-range)"
+	$(BIN)/dagster asset materialize --select 'not key:"raw/*"' -m dagster_project.definitions \
+		--config-json '{"loggers": {"console": {"config": {"log_level": "$(LOG_LEVEL)"}}}}'
 
 .PHONY: summary
 summary: install ## Print rows per mart and the latest run's check outcomes
 	$(BIN)/python -m dagster_project.lib.run_summary
+
+.PHONY: report
+report: install ## Write the HTML report to $(CVW_DATA_DIR)/reports/warehouse_report.html
+	$(BIN)/python -m dagster_project.lib.report
+
+# Debian packages the tests need; the package lists are refreshed only when the install fails.
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q
+apt_install = { $(APT_GET) install --no-install-recommends $(1) || \
+	{ $(APT_GET) update && $(APT_GET) install --no-install-recommends $(1); }; }
+
+.PHONY: chromium-packages
+chromium-packages: ## Install Debian's headless Chromium (the report test loads the report in it)
+	@test -x /usr/bin/chromium || $(call apt_install,chromium)
+
+.PHONY: postgres-server-packages
+postgres-server-packages: ## Install Debian's PostgreSQL server (the Postgres extraction test starts one)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || $(call apt_install,postgresql)
+
+.PHONY: backfill
+backfill: dbt-parse ## Re-run export days START..END (YYYY-MM-DD) in one Dagster run
+	$(BIN)/python -m dagster_project.lib.backfill --start $(START) --end $(END)
 
 .PHONY: run
 run: install demo-data materialize summary ## Install, generate demo data, materialize everything
@@ -82,8 +110,19 @@ fix: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 .PHONY: test
-test: install dbt-parse lint ## Run the whole test suite
+test: install dbt-parse lint chromium-packages postgres-server-packages ## Run the whole test suite
 	$(BIN)/pytest
+
+SCALE ?= small
+BENCH_DIR ?= /tmp/cvw_bench_$(SCALE)
+
+.PHONY: bench
+bench: install ## Time and size every step at SCALE=small|medium|large (scratch data in BENCH_DIR)
+	$(BIN)/python benchmarks/bench.py --scale $(SCALE) --data-dir $(BENCH_DIR)
+
+.PHONY: test-spark
+test-spark: install ## Build on DuckDB and on Spark and compare every mart (Java 17)
+	CVW_SPARK_TESTS=1 $(BIN)/pytest tests/spark
 
 .PHONY: clean
 clean: ## Remove generated data, dbt artifacts and the Dagster home

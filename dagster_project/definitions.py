@@ -7,8 +7,11 @@ from dagster import Definitions, ExecutorDefinition, in_process_executor, multip
 from dagster_project.defs.dbt.assets import prediction_dbt_models, warehouse_dbt_models
 from dagster_project.defs.ingest.assets import raw_assets
 from dagster_project.defs.models.assets import model_assets
+from dagster_project.defs.publish.assets import warehouse_snapshot
 from dagster_project.defs.quality.checks import build_suite_checks
+from dagster_project.defs.report.assets import warehouse_report
 from dagster_project.defs.schedules import nightly_job, nightly_schedule
+from dagster_project.defs.sensors import extraction_job, new_landing_files
 from dagster_project.resources import build_resources
 
 
@@ -21,10 +24,18 @@ def _executor() -> ExecutorDefinition:
 
 
 defs = Definitions(
-    assets=[*raw_assets, warehouse_dbt_models, *model_assets, prediction_dbt_models],
+    assets=[
+        *raw_assets,
+        warehouse_dbt_models,
+        *model_assets,
+        prediction_dbt_models,
+        warehouse_snapshot,
+        warehouse_report,
+    ],
     asset_checks=build_suite_checks(),
-    jobs=[nightly_job],
+    jobs=[nightly_job, extraction_job],
     schedules=[nightly_schedule],
+    sensors=[new_landing_files],
     resources=build_resources(),
     executor=_executor(),
 )

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
+from dagster_project.lib.quality_report import render_quality_summary
 from dagster_project.resources import WarehouseResource, default_data_dir
 
 logger = logging.getLogger("dagster_project.summary")
@@ -67,6 +68,51 @@ def latest_run_checks(instance: DagsterInstance) -> tuple[str, str, CheckTally]:
     return run.run_id, run.status.value, tally
 
 
+def _relation_exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    found = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def model_lines(duckdb_path: Path) -> list[str]:
+    """Holdout figures of the fitted models, so a nightly run shows whether they still predict."""
+    lines = ["  models (holdout):"]
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        if _relation_exists(connection, "marts", "clv_validation"):
+            row = connection.execute(
+                "select model_status, model_reason, holdout_days, model_purchases_mae, "
+                "naive_purchases_mae, model_revenue_cents_mae, naive_revenue_cents_mae "
+                "from marts.clv_validation where frequency_bucket = 'all'"
+            ).fetchone()
+            if row is None:
+                lines.append("    CLV: no validation rows")
+            elif row[0] != "fitted":
+                lines.append(f"    CLV: not fitted ({row[1]})")
+            else:
+                verdict = "beats" if row[3] < row[4] else "does NOT beat"
+                lines.append(
+                    f"    CLV {row[2]} d: purchases MAE {row[3]:.3f} vs naive {row[4]:.3f} "
+                    f"({verdict} the baseline); revenue MAE {row[5] / 100:,.2f} vs "
+                    f"{row[6] / 100:,.2f} yuan"
+                )
+        if _relation_exists(connection, "marts", "churn_model_metrics"):
+            row = connection.execute(
+                "select model_status, model_reason, roc_auc, precision_top_decile, horizon_days "
+                "from marts.churn_model_metrics"
+            ).fetchone()
+            if row is None or row[0] != "fitted":
+                reason = row[1] if row else "no metrics row"
+                lines.append(f"    churn: not fitted ({reason})")
+            else:
+                lines.append(
+                    f"    churn {row[4]} d: ROC AUC {row[2]:.3f}, "
+                    f"precision at top decile {row[3]:.3f}"
+                )
+    return lines if len(lines) > 1 else []
+
+
 def render(run_id: str, status: str, tally: CheckTally, rows: dict[str, int], db: Path) -> str:
     width = max((len(name) for name in rows), default=10)
     lines = [
@@ -93,6 +139,8 @@ def main() -> int:
     warehouse = WarehouseResource(data_dir=default_data_dir())
     run_id, status, tally = latest_run_checks(DagsterInstance.get())
     rows = mart_row_counts(warehouse.duckdb_path)
+    logger.info(render_quality_summary(warehouse.duckdb_path))
+    logger.info("\n".join(model_lines(warehouse.duckdb_path)))
     logger.info(render(run_id, status, tally, rows, warehouse.duckdb_path))
     failed_run = status != DagsterRunStatus.SUCCESS.value
     return 1 if failed_run or tally.failed_error else 0

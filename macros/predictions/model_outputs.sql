@@ -35,6 +35,26 @@ where 1 = 0
 {%- endmacro %}
 
 
+{#- Spark reads the files with a path query (source_external_location and spark_parquet_relation in
+    macros/portability/spark_sources.sql): the tables are written between the two dbt runs, so
+    no view is registered for them up front. Spark cannot test for the files without failing, so
+    on Spark these marts need the model-fitting assets to have run. -#}
+{% macro spark__model_output(table_name, columns) -%}
+    {%- set relation = source('models', table_name) -%}
+    {%- if not execute -%}
+    {{ default__model_output(table_name, columns) }}
+    {%- else -%}
+    {%- set location = source_external_location(graph.sources[
+        'source.customer_value_warehouse.models.' ~ table_name]) -%}
+select
+    {%- for name, data_type in columns.items() %}
+    cast({{ name }} as {{ data_type }}) as {{ name }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+from {{ spark_parquet_relation(location, table_name) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- The folder the assets write to: must match the source's external_location in
     dbt_models/marts/predictions/_models__sources.yml (YAML cannot call a macro). -#}
 {% macro models_root() -%}

@@ -1,4 +1,5 @@
-{#- Historical lifetime value of every customer with a revenue order up to the as-of day.
+{#- Historical lifetime value of every customer with a revenue order up to the as-of day, next to
+    the value the BG/NBD and Gamma-Gamma models predict for the horizon in config.
     Tenure runs from the first order to the as-of day (0 for a customer who first bought on it). -#}
 
 with
@@ -11,6 +12,10 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+clv_predictions as (
+    select * from {{ ref('customer_clv_predictions') }}
+),
+
 customers_as_of as (
     select
         customer_orders.*,
@@ -19,7 +24,7 @@ customers_as_of as (
     cross join as_of
 ),
 
-final as (
+historical as (
     select
         customer_key,
         as_of_date,
@@ -33,6 +38,22 @@ final as (
         cast(round(cast(net_revenue_cents as double) / order_count, 0) as bigint)
             as average_order_value_cents
     from customers_as_of
+),
+
+final as (
+    select
+        historical.*,
+        clv_predictions.p_alive,
+        clv_predictions.expected_purchases_90d,
+        clv_predictions.expected_purchases_180d,
+        clv_predictions.expected_purchases_365d,
+        clv_predictions.expected_average_spend_cents,
+        clv_predictions.predicted_clv_cents,
+        clv_predictions.clv_horizon_months,
+        clv_predictions.model_status as clv_model_status
+    from historical
+    left join clv_predictions
+        on historical.customer_key = clv_predictions.customer_key
 )
 
 select * from final
