@@ -26,7 +26,7 @@ DBT_FLAGS := --profiles-dir $(CURDIR) --project-dir $(CURDIR)
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -117,8 +117,19 @@ SCALE ?= small
 BENCH_DIR ?= /tmp/cvw_bench_$(SCALE)
 
 .PHONY: bench
-bench: install ## Time and size every step at SCALE=small|medium|large (scratch data in BENCH_DIR)
+bench: bench-pipeline bench-clv bench-incremental ## All three benchmarks below (SCALE=small|medium|large)
+
+.PHONY: bench-pipeline
+bench-pipeline: install ## Time and size every step at SCALE, with the floor and pandas references
 	$(BIN)/python benchmarks/bench.py --scale $(SCALE) --data-dir $(BENCH_DIR)
+
+.PHONY: bench-clv
+bench-clv: install ## BG/NBD and Gamma-Gamma fit and scoring times at 1,000,000 customers
+	$(BIN)/python benchmarks/bench_clv.py
+
+.PHONY: bench-incremental
+bench-incremental: install ## Nightly incremental dbt run next to the full build, demo scale
+	$(BIN)/python benchmarks/bench_incremental.py --data-dir $(BENCH_DIR)_incremental
 
 .PHONY: test-spark
 test-spark: install ## Build on DuckDB and on Spark and compare every mart (Java 17)

@@ -4,7 +4,7 @@
     Touches are ordered by time, then touchpoint_id, so positions are deterministic. -#}
 
 {%- set lookback_days = var('marketing_attribution_lookback_days') -%}
-{%- set half_life_minutes = var('marketing_time_decay_half_life_days') * 1440 -%}
+{%- set half_life_seconds = var('marketing_time_decay_half_life_days') * 86400 -%}
 
 with
 
@@ -69,8 +69,8 @@ positioned as (
         order_touches.touch_source,
         order_touches.platform,
         order_touches.campaign_id,
-        {{ dbt.datediff('order_touches.touched_at', 'orders.ordered_at', 'minute') }}
-            as minutes_before_order,
+        {{ dbt.datediff('order_touches.touched_at', 'orders.ordered_at', 'second') }}
+            as seconds_before_order,
         row_number() over (
             partition by orders.order_id
             order by order_touches.touched_at, order_touches.touchpoint_id
@@ -105,7 +105,7 @@ final as (
         touch_source,
         platform,
         campaign_id,
-        minutes_before_order,
+        seconds_before_order,
         touch_position,
         touch_count,
         -- weights are doubles on every engine (Spark would make 1.0 a decimal)
@@ -115,9 +115,9 @@ final as (
         cast(case when touch_position = last_non_direct_position then 1 else 0 end as double)
             as last_non_direct_weight,
         cast(1 as double) as linear_weight,
-        -- halves every half-life: 2^(-minutes / half-life) written with exp for portability
+        -- halves every half-life: 2^(-seconds / half-life) written with exp for portability
         exp(
-            -0.6931471805599453 * cast(minutes_before_order as double) / {{ half_life_minutes }}
+            -0.6931471805599453 * cast(seconds_before_order as double) / {{ half_life_seconds }}
         ) as time_decay_weight,
         -- 40/20/40 in whole numbers: 2(n-2) to each end, 1 to each of the n-2 middle touches
         cast(case

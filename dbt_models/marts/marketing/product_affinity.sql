@@ -56,8 +56,8 @@ customer_pairs as (
         first_purchases.item as item_a,
         purchases.item as item_b,
         min(
-            {{ dbt.datediff('first_purchases.first_ordered_at', 'purchases.ordered_at', 'minute') }}
-        ) / cast(1440 as double) as lag_days
+            {{ dbt.datediff('first_purchases.first_ordered_at', 'purchases.ordered_at', 'second') }}
+        ) / cast(86400 as double) as lag_days
     from first_purchases
     inner join purchases
         on
