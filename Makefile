@@ -103,6 +103,8 @@ docs: dbt-parse ## Build and serve the dbt docs on http://localhost:8080
 lint: install ## ruff and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# sqlfluff compiles the project with dbt: its artifacts go aside, not over Dagster's manifest.
+	DBT_TARGET_PATH=$(CURDIR)/target/sqlfluff $(BIN)/sqlfluff lint dbt_models
 
 .PHONY: fix
 fix: install ## Apply ruff's fixes and formatting

@@ -10,16 +10,16 @@ baidu_campaign_daily as (
 final as (
     select
         quarantine_reason,
-        raw_date as date,
+        raw_date as date,  -- noqa: RF04
         raw_account_name as account_name,
         raw_campaign_id as campaign_id,
         raw_campaign_name as campaign_name,
         raw_unit_id as unit_id,
         raw_unit_name as unit_name,
-        raw_cost as cost,
+        raw_cost as cost,  -- noqa: RF04
         raw_impression as impression,
-        raw_click as click,
-        raw_conversion as conversion,
+        raw_click as click,  -- noqa: RF04
+        raw_conversion as conversion,  -- noqa: RF04
         _source_file,
         _row_number,
         _load_date

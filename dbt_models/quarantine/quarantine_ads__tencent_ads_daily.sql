@@ -10,13 +10,13 @@ tencent_ads_daily as (
 final as (
     select
         quarantine_reason,
-        raw_date as date,
+        raw_date as date,  -- noqa: RF04
         raw_account_id as account_id,
         raw_campaign_id as campaign_id,
         raw_campaign_name as campaign_name,
         raw_adgroup_id as adgroup_id,
         raw_adgroup_name as adgroup_name,
-        raw_cost as cost,
+        raw_cost as cost,  -- noqa: RF04
         raw_view_count as view_count,
         raw_valid_click_count as valid_click_count,
         raw_conversions_count as conversions_count,

@@ -26,15 +26,27 @@ baidu as (
 ),
 
 ad_days as (
-    select platform, campaign_id, report_date, spend_cents
+    select
+        platform,
+        campaign_id,
+        report_date,
+        spend_cents
     from ocean_engine
     where quarantine_reason is null
     union all
-    select platform, campaign_id, report_date, spend_cents
+    select
+        platform,
+        campaign_id,
+        report_date,
+        spend_cents
     from tencent_ads
     where quarantine_reason is null
     union all
-    select platform, campaign_id, report_date, spend_cents
+    select
+        platform,
+        campaign_id,
+        report_date,
+        spend_cents
     from baidu
     where quarantine_reason is null
 ),
@@ -90,8 +102,9 @@ scored as (
         campaign_spreads.campaign_mad_log_spend,
         case
             when campaign_spreads.campaign_mad_log_spend > 0
-                then (deviations.log_spend - deviations.campaign_median_log_spend)
-                / (1.4826 * campaign_spreads.campaign_mad_log_spend)
+                then
+                    (deviations.log_spend - deviations.campaign_median_log_spend)
+                    / (1.4826 * campaign_spreads.campaign_mad_log_spend)
         end as robust_z_score
     from deviations
     inner join campaign_spreads

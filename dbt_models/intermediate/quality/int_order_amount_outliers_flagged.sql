@@ -62,8 +62,9 @@ scored as (
         store_spreads.store_mad_log_amount,
         case
             when store_spreads.store_mad_log_amount > 0
-                then (deviations.log_amount - deviations.store_median_log_amount)
-                / (1.4826 * store_spreads.store_mad_log_amount)
+                then
+                    (deviations.log_amount - deviations.store_median_log_amount)
+                    / (1.4826 * store_spreads.store_mad_log_amount)
         end as robust_z_score
     from deviations
     inner join store_spreads

@@ -25,9 +25,9 @@ customer_identifiers as (
 ),
 
 {% if is_incremental() %}
-existing_clicks as (
-    select * from {{ this }}
-),
+    existing_clicks as (
+        select * from {{ this }}
+    ),
 {% endif %}
 
 click_nodes as (
@@ -53,20 +53,20 @@ shaped as (
 ),
 
 {% if is_incremental() %}
-restated as (
-    select shaped.*
-    from shaped
-    inner join existing_clicks
-        on shaped.click_id = existing_clicks.click_id
-    where shaped.customer_key is distinct from existing_clicks.customer_key
-),
+    restated as (
+        select shaped.*
+        from shaped
+        inner join existing_clicks
+            on shaped.click_id = existing_clicks.click_id
+        where shaped.customer_key is distinct from existing_clicks.customer_key
+    ),
 
-changed as (
-    select * from shaped
-    where {{ incremental_load_window('_last_load_date') }}
-    union
-    select * from restated
-),
+    changed as (
+        select * from shaped
+        where {{ incremental_load_window('_last_load_date') }}
+        union
+        select * from restated
+    ),
 {% else %}
 changed as (
     select * from shaped

@@ -25,9 +25,9 @@ customer_identifiers as (
 ),
 
 {% if is_incremental() %}
-existing_events as (
-    select * from {{ this }}
-),
+    existing_events as (
+        select * from {{ this }}
+    ),
 {% endif %}
 
 event_nodes as (
@@ -57,20 +57,20 @@ shaped as (
 ),
 
 {% if is_incremental() %}
-restated as (
-    select shaped.*
-    from shaped
-    inner join existing_events
-        on shaped.event_id = existing_events.event_id
-    where shaped.customer_key is distinct from existing_events.customer_key
-),
+    restated as (
+        select shaped.*
+        from shaped
+        inner join existing_events
+            on shaped.event_id = existing_events.event_id
+        where shaped.customer_key is distinct from existing_events.customer_key
+    ),
 
-changed as (
-    select * from shaped
-    where {{ incremental_load_window('_last_load_date') }}
-    union
-    select * from restated
-),
+    changed as (
+        select * from shaped
+        where {{ incremental_load_window('_last_load_date') }}
+        union
+        select * from restated
+    ),
 {% else %}
 changed as (
     select * from shaped

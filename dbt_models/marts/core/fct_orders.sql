@@ -42,9 +42,9 @@ refunds as (
 ),
 
 {% if is_incremental() %}
-existing_orders as (
-    select * from {{ this }}
-),
+    existing_orders as (
+        select * from {{ this }}
+    ),
 {% endif %}
 
 item_load_dates as (
@@ -109,25 +109,25 @@ shaped as (
 ),
 
 {% if is_incremental() %}
-restated as (
-    select shaped.*
-    from shaped
-    inner join existing_orders
-        on shaped.order_id = existing_orders.order_id
-    where
-        shaped.customer_key is distinct from existing_orders.customer_key
-        or shaped.referrer_customer_key is distinct from existing_orders.referrer_customer_key
-        or shaped.is_referral_order is distinct from existing_orders.is_referral_order
-        or shaped.channel is distinct from existing_orders.channel
-        or shaped.store_platform is distinct from existing_orders.store_platform
-),
+    restated as (
+        select shaped.*
+        from shaped
+        inner join existing_orders
+            on shaped.order_id = existing_orders.order_id
+        where
+            shaped.customer_key is distinct from existing_orders.customer_key
+            or shaped.referrer_customer_key is distinct from existing_orders.referrer_customer_key
+            or shaped.is_referral_order is distinct from existing_orders.is_referral_order
+            or shaped.channel is distinct from existing_orders.channel
+            or shaped.store_platform is distinct from existing_orders.store_platform
+    ),
 
-changed as (
-    select * from shaped
-    where {{ incremental_load_window('_last_load_date') }}
-    union
-    select * from restated
-),
+    changed as (
+        select * from shaped
+        where {{ incremental_load_window('_last_load_date') }}
+        union
+        select * from restated
+    ),
 {% else %}
 changed as (
     select * from shaped

@@ -111,9 +111,12 @@ aggregated as (
         funnel_date,
         platform,
         campaign_id,
+        -- Jinja loops over the funnel steps: layout is checked on the compiled SQL by dbt tests.
+        -- noqa: disable=LT02
         {%- for step in steps %}
         cast(sum({{ step }}) as bigint) as {{ step }}{{ ',' if not loop.last }}
         {%- endfor %}
+    -- noqa: enable=LT02
     from unioned
     group by funnel_date, platform, campaign_id
 ),
@@ -126,6 +129,7 @@ final as (
         funnel_date,
         platform,
         campaign_id,
+        -- noqa: disable=LT02
         {%- for step in steps %}
         {{ step }},
         {%- endfor %}
@@ -138,6 +142,7 @@ final as (
             when {{ previous }} > 0 then 1.0 - cast({{ step }} as double) / {{ previous }}
         end as {{ step }}_drop_off_rate{{ ',' if not loop.last }}
         {%- endfor %}
+    -- noqa: enable=LT02
     from aggregated
 )
 

@@ -23,6 +23,7 @@ order_items as (
 ),
 
 purchases as (
+    -- noqa: disable=LT02
     {%- for level, column in [('category', 'category'), ('product', 'product_sku')] %}
         select distinct
             '{{ level }}' as affinity_level,
@@ -37,6 +38,7 @@ purchases as (
             union all
         {%- endif %}
     {%- endfor %}
+    -- noqa: enable=LT02
 ),
 
 first_purchases as (
@@ -114,7 +116,7 @@ final as (
         buyers_a.buyer_count as item_a_buyer_count,
         buyers_b.buyer_count as item_b_buyer_count,
         pairs.pair_customer_count,
-        cast(pairs.pair_customer_count as double) / level_customers.customer_count as support,
+        cast(pairs.pair_customer_count as double) / level_customers.customer_count as support,  -- noqa: RF04
         cast(pairs.pair_customer_count as double) / buyers_a.buyer_count as confidence,
         (cast(pairs.pair_customer_count as double) / buyers_a.buyer_count)
         / (cast(buyers_b.buyer_count as double) / level_customers.customer_count) as lift,
