@@ -2,7 +2,9 @@
 
 The dbt project is split in two around the Python model-fitting assets: everything that does not
 read the fitted models' outputs builds first; the prediction marts (``source:models+``) build after
-the models have been fitted, in the same run.
+the models have been fitted, in the same run. A run over export days (the nightly partition or a
+backfill range) passes them to dbt as ``run_date`` / ``lookback_days``, so the incremental facts
+merge exactly those days plus the lookback.
 """
 
 from collections.abc import Iterator
@@ -13,6 +15,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.dbt.translator import WarehouseTranslator
+from dagster_project.defs.ingest.partitions import dbt_vars_args
 
 MODEL_OUTPUTS = "source:models+"
 
@@ -25,7 +28,7 @@ MODEL_OUTPUTS = "source:models+"
     name="warehouse_dbt_models",
 )
 def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", *dbt_vars_args(context.run.tags)], context=context).stream()
 
 
 @dbt_assets(
@@ -36,4 +39,4 @@ def warehouse_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) ->
     name="prediction_dbt_models",
 )
 def prediction_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", *dbt_vars_args(context.run.tags)], context=context).stream()
