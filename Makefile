@@ -103,8 +103,11 @@ docs: dbt-parse ## Build and serve the dbt docs on http://localhost:8080
 lint: install ## ruff and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	@# sqlfluff compiles the project with dbt: its artifacts go aside, not over Dagster's manifest.
-	DBT_TARGET_PATH=$(CURDIR)/target/sqlfluff $(BIN)/sqlfluff lint dbt_models
+	@# sqlfluff compiles the project with dbt: its artifacts and the DuckDB file it opens go
+	@# aside, so linting needs no data and never touches Dagster's manifest.
+	@mkdir -p target/sqlfluff
+	DBT_TARGET_PATH=$(CURDIR)/target/sqlfluff CVW_DUCKDB_PATH=$(CURDIR)/target/sqlfluff/lint.duckdb \
+		$(BIN)/sqlfluff lint dbt_models
 
 .PHONY: fix
 fix: install ## Apply ruff's fixes and formatting
