@@ -68,9 +68,9 @@ shaped as (
         select * from restated
     ),
 {% else %}
-changed as (
-    select * from shaped
-),
+    changed as (
+        select * from shaped
+    ),
 {% endif %}
 
 final as (
