@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import AssetCheckSeverity
+from dagster import AssetCheckSeverity, AssetKey
 
-from dagster_project.defs.quality.checks import check_result
+from dagster_project.defs.quality.checks import check_result, read_asset_frame
 from dagster_project.lib.gx_validation import EXPECTATIONS_DIR, load_suite_json, validate_dataframe
+from dagster_project.resources import WarehouseResource
 
 
 @pytest.fixture
@@ -173,3 +174,29 @@ def test_staging_check_fails_when_a_raw_row_is_neither_clean_nor_quarantined(
     assert outcome.severity == "error"
     assert (outcome.unexpected_count, outcome.element_count) == (1, 3)
     assert reconciliation_outcome(warehouse, AssetKey(["marts", "fct_orders"])) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "row_key"),
+    [
+        (AssetKey(["raw", "shop", "orders"]), ["_source_file", "_row_number"]),
+        (AssetKey(["marts", "fct_orders"]), ["order_id"]),
+    ],
+)
+def test_a_table_past_the_row_limit_is_validated_on_a_sample_of_its_own_rows(
+    built_warehouse: Path, key: AssetKey, row_key: list[str]
+) -> None:
+    warehouse = WarehouseResource(data_dir=str(built_warehouse))
+    whole = read_asset_frame(warehouse, key, max_rows=10**9)
+    sample = read_asset_frame(warehouse, key, max_rows=100)
+    assert len(whole) > 100
+    assert len(sample) == 100
+    assert list(sample.columns) == list(whole.columns)
+    assert not sample.duplicated(row_key).any()
+    # Every sampled row is a row of the table, value for value.
+    matched = sample.merge(whole, on=row_key, suffixes=("", "_whole"))
+    assert len(matched) == 100
+    for column in whole.columns.difference(row_key):
+        pd.testing.assert_series_equal(
+            matched[column], matched[f"{column}_whole"], check_names=False, obj=column
+        )

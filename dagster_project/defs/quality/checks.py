@@ -12,9 +12,12 @@ report ``<data>/reports/data_quality.html``.
 
 import dataclasses
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow.dataset as pa_dataset
 from dagster import (
@@ -45,6 +48,9 @@ from dagster_project.resources import WarehouseResource
 logger = logging.getLogger("dagster_project.quality")
 RECONCILIATION_EXPECTATION = "reconcile_raw_rows_with_clean_plus_quarantined"
 _SOURCES_BY_STAGING_MODEL = {f"stg_{source.name}": source for source in SOURCES}
+GX_MAX_ROWS_ENV = "CVW_GX_MAX_ROWS"
+DEFAULT_GX_MAX_ROWS = 2_000_000
+SAMPLE_SEED = 42
 
 
 def suite_names(expectations_dir: Path = EXPECTATIONS_DIR) -> list[str]:
@@ -55,15 +61,40 @@ def asset_key_for_suite(suite_name: str) -> AssetKey:
     return AssetKey(suite_name.split("."))
 
 
-def read_asset_frame(warehouse: WarehouseResource, key: AssetKey) -> pd.DataFrame:
-    """Load the data behind an asset: raw assets from Parquet, dbt models from DuckDB."""
+def gx_max_rows() -> int:
+    return int(os.environ.get(GX_MAX_ROWS_ENV, DEFAULT_GX_MAX_ROWS))
+
+
+def read_asset_frame(
+    warehouse: WarehouseResource, key: AssetKey, max_rows: int | None = None
+) -> pd.DataFrame:
+    """The data behind an asset (raw Parquet or a DuckDB table), sampled past ``max_rows``."""
+    limit = gx_max_rows() if max_rows is None else max_rows
     layer, *rest = key.path
     if layer == "raw":
         family, table = rest
         table_dir = warehouse.raw_root / family / table
         dataset = pa_dataset.dataset(table_dir, format="parquet", partitioning="hive")
-        return dataset.to_table().to_pandas()
-    return warehouse.read_table(f"{layer}.{rest[-1]}")
+        total = dataset.count_rows()
+        if total <= limit:
+            return dataset.to_table().to_pandas()
+        _log_sample(key, limit, total)
+        rows = np.sort(np.random.default_rng(SAMPLE_SEED).choice(total, limit, replace=False))
+        return dataset.take(rows).to_pandas()
+    relation = f"{layer}.{rest[-1]}"
+    with duckdb.connect(str(warehouse.duckdb_path), read_only=True) as connection:
+        (total,) = connection.execute(f"select count(*) from {relation}").fetchone()
+        if total <= limit:
+            return connection.execute(f"select * from {relation}").df()
+        _log_sample(key, limit, total)
+        return connection.execute(
+            f"select * from {relation} using sample reservoir({limit} rows) "
+            f"repeatable ({SAMPLE_SEED})"
+        ).df()
+
+
+def _log_sample(key: AssetKey, limit: int, total: int) -> None:
+    logger.info(f"{key.to_user_string()}: validating a sample of {limit:,} of {total:,} rows")
 
 
 def check_result(outcome: SuiteOutcome) -> AssetCheckResult:
