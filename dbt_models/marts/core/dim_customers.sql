@@ -10,8 +10,8 @@ customer_identifiers as (
     select * from {{ ref('int_customer_identifiers') }}
 ),
 
-identity_edges as (
-    select * from {{ ref('int_identity_edges') }}
+customer_base as (
+    select * from {{ ref('int_crm_customer_base') }}
 ),
 
 customer_orders as (
@@ -27,16 +27,6 @@ customers as (
         max(case when identifier_type = 'click' then 1 else 0 end) = 1 as has_ad_clicks
     from customer_identifiers
     group by customer_key
-),
-
-first_seen as (
-    select
-        customer_identifiers.customer_key,
-        cast(min(identity_edges.first_observed_at) as date) as first_seen_date
-    from identity_edges
-    inner join customer_identifiers
-        on identity_edges.node_a = customer_identifiers.node_id
-    group by customer_identifiers.customer_key
 ),
 
 customer_contacts as (
@@ -96,7 +86,7 @@ interaction_channels as (
 final as (
     select
         customers.customer_key,
-        first_seen.first_seen_date,
+        customer_base.first_seen_date,
         customer_orders.first_order_date,
         customer_orders.last_order_date,
         coalesce(customer_orders.order_count, 0) as order_count,
@@ -142,8 +132,8 @@ final as (
         churn_predictions.churn_probability,
         churn_predictions.churn_risk_decile
     from customers
-    left join first_seen
-        on customers.customer_key = first_seen.customer_key
+    left join customer_base
+        on customers.customer_key = customer_base.customer_key
     left join customer_orders
         on customers.customer_key = customer_orders.customer_key
     left join customer_contacts
