@@ -66,3 +66,26 @@
         1 = 1
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The rows an incremental fact writes: on a full build every row of `shaped_cte`; on an
+    incremental run the rows that landed inside the load window, plus the older rows whose
+    `restating_columns` differ from what the fact holds (an identity merge re-keys old rows).
+    The union drops the rows that are both. -#}
+{% macro incremental_fact_changes(shaped_cte, unique_key, restating_columns) -%}
+    {%- if is_incremental() -%}
+        select * from {{ shaped_cte }}
+        where {{ incremental_load_window('_last_load_date') }}
+        union
+        select {{ shaped_cte }}.*
+        from {{ shaped_cte }}
+        inner join {{ this }} as existing_rows
+            on {{ shaped_cte }}.{{ unique_key }} = existing_rows.{{ unique_key }}
+        where
+        {%- for column in restating_columns %}
+            {{ 'or ' if not loop.first }}{{ shaped_cte }}.{{ column }} is distinct from existing_rows.{{ column }}
+        {%- endfor %}
+    {%- else -%}
+        select * from {{ shaped_cte }}
+    {%- endif -%}
+{%- endmacro %}

@@ -24,12 +24,6 @@ customer_identifiers as (
     select * from {{ ref('int_customer_identifiers') }}
 ),
 
-{% if is_incremental() %}
-    existing_clicks as (
-        select * from {{ this }}
-    ),
-{% endif %}
-
 click_nodes as (
     select
         *,
@@ -52,26 +46,9 @@ shaped as (
         on click_nodes.customer_node = customer_identifiers.node_id
 ),
 
-{% if is_incremental() %}
-    restated as (
-        select shaped.*
-        from shaped
-        inner join existing_clicks
-            on shaped.click_id = existing_clicks.click_id
-        where shaped.customer_key is distinct from existing_clicks.customer_key
-    ),
-
-    changed as (
-        select * from shaped
-        where {{ incremental_load_window('_last_load_date') }}
-        union
-        select * from restated
-    ),
-{% else %}
-    changed as (
-        select * from shaped
-    ),
-{% endif %}
+changed as (
+    {{ incremental_fact_changes('shaped', 'click_id', ['customer_key']) }}
+),
 
 final as (
     select * from changed

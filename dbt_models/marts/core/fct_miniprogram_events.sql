@@ -24,12 +24,6 @@ customer_identifiers as (
     select * from {{ ref('int_customer_identifiers') }}
 ),
 
-{% if is_incremental() %}
-    existing_events as (
-        select * from {{ this }}
-    ),
-{% endif %}
-
 event_nodes as (
     select
         *,
@@ -56,26 +50,9 @@ shaped as (
         on event_nodes.customer_node = customer_identifiers.node_id
 ),
 
-{% if is_incremental() %}
-    restated as (
-        select shaped.*
-        from shaped
-        inner join existing_events
-            on shaped.event_id = existing_events.event_id
-        where shaped.customer_key is distinct from existing_events.customer_key
-    ),
-
-    changed as (
-        select * from shaped
-        where {{ incremental_load_window('_last_load_date') }}
-        union
-        select * from restated
-    ),
-{% else %}
-    changed as (
-        select * from shaped
-    ),
-{% endif %}
+changed as (
+    {{ incremental_fact_changes('shaped', 'event_id', ['customer_key']) }}
+),
 
 final as (
     select * from changed

@@ -41,12 +41,6 @@ refunds as (
     where quarantine_reason is null
 ),
 
-{% if is_incremental() %}
-    existing_orders as (
-        select * from {{ this }}
-    ),
-{% endif %}
-
 item_load_dates as (
     select
         order_id,
@@ -108,31 +102,19 @@ shaped as (
         on orders.order_id = order_load_dates.order_id
 ),
 
-{% if is_incremental() %}
-    restated as (
-        select shaped.*
-        from shaped
-        inner join existing_orders
-            on shaped.order_id = existing_orders.order_id
-        where
-            shaped.customer_key is distinct from existing_orders.customer_key
-            or shaped.referrer_customer_key is distinct from existing_orders.referrer_customer_key
-            or shaped.is_referral_order is distinct from existing_orders.is_referral_order
-            or shaped.channel is distinct from existing_orders.channel
-            or shaped.store_platform is distinct from existing_orders.store_platform
-    ),
-
-    changed as (
-        select * from shaped
-        where {{ incremental_load_window('_last_load_date') }}
-        union
-        select * from restated
-    ),
-{% else %}
-    changed as (
-        select * from shaped
-    ),
-{% endif %}
+changed as (
+    {{ incremental_fact_changes(
+        'shaped',
+        'order_id',
+        restating_columns=[
+            'customer_key',
+            'referrer_customer_key',
+            'is_referral_order',
+            'channel',
+            'store_platform',
+        ]
+    ) }}
+),
 
 final as (
     select * from changed
