@@ -13,42 +13,8 @@
 
 with
 
-ocean_engine as (
-    select * from {{ ref('stg_ads__ocean_engine_campaign_daily') }}
-),
-
-tencent_ads as (
-    select * from {{ ref('stg_ads__tencent_ads_daily') }}
-),
-
-baidu as (
-    select * from {{ ref('stg_ads__baidu_campaign_daily') }}
-),
-
-ad_days as (
-    select
-        platform,
-        campaign_id,
-        report_date,
-        spend_cents
-    from ocean_engine
-    where quarantine_reason is null
-    union all
-    select
-        platform,
-        campaign_id,
-        report_date,
-        spend_cents
-    from tencent_ads
-    where quarantine_reason is null
-    union all
-    select
-        platform,
-        campaign_id,
-        report_date,
-        spend_cents
-    from baidu
-    where quarantine_reason is null
+ad_daily_reports as (
+    select * from {{ ref('int_ad_daily_reports') }}
 ),
 
 campaign_days as (
@@ -59,7 +25,7 @@ campaign_days as (
         count(*) as ad_rows,
         sum(spend_cents) as spend_cents,
         ln(1 + sum(spend_cents) / 100.0) as log_spend
-    from ad_days
+    from ad_daily_reports
     group by platform, campaign_id, report_date
 ),
 

@@ -5,40 +5,24 @@
 
 with
 
-ocean_engine as (
-    select * from {{ ref('stg_ads__ocean_engine_campaign_daily') }}
-    where quarantine_reason is null
+ad_daily_reports as (
+    select * from {{ ref('int_ad_daily_reports') }}
 ),
 
-tencent_ads as (
-    select * from {{ ref('stg_ads__tencent_ads_daily') }}
-    where quarantine_reason is null
-),
-
-baidu as (
-    select * from {{ ref('stg_ads__baidu_campaign_daily') }}
-    where quarantine_reason is null
-),
-
-unioned as (
-    {%- for relation in ['ocean_engine', 'tencent_ads', 'baidu'] %}
-        select
-            platform,
-            account_id,
-            campaign_id,
-            campaign_name,
-            ad_id,
-            ad_name,
-            report_date,
-            coalesce(spend_cents, 0) as spend_cents,
-            coalesce(impressions, 0) as impressions,
-            coalesce(clicks, 0) as clicks,
-            coalesce(platform_conversions, 0) as platform_conversions
-        from {{ relation }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+zero_filled as (
+    select
+        platform,
+        account_id,
+        campaign_id,
+        campaign_name,
+        ad_id,
+        ad_name,
+        report_date,
+        coalesce(spend_cents, 0) as spend_cents,
+        coalesce(impressions, 0) as impressions,
+        coalesce(clicks, 0) as clicks,
+        coalesce(platform_conversions, 0) as platform_conversions
+    from ad_daily_reports
 ),
 
 final as (
@@ -63,7 +47,7 @@ final as (
         case
             when impressions > 0 then 1000 * cast(spend_cents as double) / impressions
         end as cpm_cents
-    from unioned
+    from zero_filled
 )
 
 select * from final
