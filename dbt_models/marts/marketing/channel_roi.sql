@@ -15,6 +15,12 @@
 ) -%}
 {%- set month_start = dbt.date_trunc('month', 'daily.activity_date') -%}
 {%- set month_end = dbt.dateadd('day', -1, dbt.dateadd('month', 1, month_start)) -%}
+{%- set period_grains = [
+    ('day', 'daily.activity_date', 'daily.activity_date'),
+    ('week', week_start, week_end),
+    ('review_window', review_start, review_end),
+    ('month', month_start, month_end),
+] -%}
 
 with
 
@@ -106,33 +112,17 @@ daily as (
 ),
 
 periods as (
-    select
-        'day' as period_grain,
-        daily.activity_date as period_start_date,
-        daily.activity_date as period_end_date,
-        daily.*
-    from daily
-    union all
-    select
-        'week' as period_grain,
-        cast({{ week_start }} as date) as period_start_date,
-        cast({{ week_end }} as date) as period_end_date,
-        daily.*
-    from daily
-    union all
-    select
-        'review_window' as period_grain,
-        cast({{ review_start }} as date) as period_start_date,
-        cast({{ review_end }} as date) as period_end_date,
-        daily.*
-    from daily
-    union all
-    select
-        'month' as period_grain,
-        cast({{ month_start }} as date) as period_start_date,
-        cast({{ month_end }} as date) as period_end_date,
-        daily.*
-    from daily
+    {%- for grain, start_date, end_date in period_grains %}
+        select
+            '{{ grain }}' as period_grain,
+            cast({{ start_date }} as date) as period_start_date,
+            cast({{ end_date }} as date) as period_end_date,
+            daily.*
+        from daily
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 aggregated as (
