@@ -13,16 +13,25 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")
 
 
-def dbt_build(data_dir: Path, *arguments: str) -> None:
-    """``dbt build`` on DuckDB into ``data_dir``; fails the test with dbt's log tail on error.
+def dbt_build(
+    data_dir: Path,
+    *arguments: str,
+    target: str = "duckdb",
+    target_path: Path | None = None,
+    cwd: Path = REPO_ROOT,
+) -> None:
+    """``dbt build`` on ``target`` over ``data_dir``; fails the test with dbt's errors on failure.
 
-    target/ and logs/ go to ``data_dir`` so a build never touches the working tree's manifest
-    that Dagster reads.
+    target/ and logs/ go under ``data_dir`` (or ``target_path``) so a build never touches the
+    working tree's manifest that Dagster reads. Spark keeps its metastore and tables in
+    ``data_dir/spark``.
     """
+    target_path = target_path or data_dir / "target"
     env = {key: value for key, value in os.environ.items() if key != "CVW_DUCKDB_PATH"}
     env.update(
         CVW_DATA_DIR=str(data_dir),
-        CVW_DBT_TARGET="duckdb",
+        CVW_DBT_TARGET=target,
+        CVW_SPARK_DIR=str(data_dir / "spark"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     command = [
@@ -33,16 +42,20 @@ def dbt_build(data_dir: Path, *arguments: str) -> None:
         "--project-dir",
         str(REPO_ROOT),
         "--target-path",
-        str(data_dir / "target"),
+        str(target_path),
         "--log-path",
-        str(data_dir / "logs"),
+        str(target_path / "logs"),
         *arguments,
     ]
-    result = subprocess.run(
-        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        pytest.fail(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+        errors = "\n".join(
+            line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
+        )
+        pytest.fail(
+            f"dbt build {' '.join(arguments)} on {target} failed:\n{errors[-6000:]}\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
+        )
 
 
 def schema_tables(database: Path, schema: str = "marts") -> dict[str, pd.DataFrame]:

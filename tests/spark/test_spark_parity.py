@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import decimal
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,14 +20,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from dagster import materialize
+from warehouse_helpers import dbt_build
 
 from dagster_project.defs.models.assets import model_assets
 from dagster_project.lib.demo_data import generate
 from dagster_project.lib.landing import load_all
 from dagster_project.resources import WarehouseResource
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).with_name("dbt")
 # Fewer days than the main suite's demo: Spark lists one raw file per export day and table, and
 # four months still give several monthly cohorts and repeat buyers for the model fits.
 DEMO_SEED = 7
@@ -42,7 +38,6 @@ PREDICTION_MODELS = "source:models+"
 # `make test`; on Spark each is a job of a few seconds, which would take the run past CI's budget,
 # and the mart comparison below already checks what they would.
 SPARK_BUILD = [
-    "build",
     "--exclude-resource-type",
     "test",
     "--exclude-resource-type",
@@ -61,37 +56,6 @@ class ParityBuild:
     spark_dir: Path
     spark_cwd: Path
     marts: tuple[str, ...]
-
-
-def _dbt(args: list[str], data_dir: Path, target: str, target_path: Path, cwd: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if key != "CVW_DUCKDB_PATH"}
-    env.update(
-        CVW_DATA_DIR=str(data_dir),
-        CVW_DBT_TARGET=target,
-        CVW_SPARK_DIR=str(data_dir / "spark"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
-    command = [
-        str(DBT),
-        *args,
-        "--profiles-dir",
-        str(REPO_ROOT),
-        "--project-dir",
-        str(REPO_ROOT),
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(target_path / "logs"),
-    ]
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        summary = "\n".join(
-            line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
-        )
-        pytest.fail(
-            f"dbt {' '.join(args)} on {target} failed:\n{summary[-6000:]}\n"
-            f"{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
-        )
 
 
 def _marts(manifest_path: Path) -> tuple[str, ...]:
@@ -120,12 +84,12 @@ def parity_build(tmp_path_factory: pytest.TempPathFactory) -> ParityBuild:
 
     # DuckDB in the order the pipeline runs: warehouse models, model fitting, prediction marts.
     duckdb_target = data_dir / "target_duckdb"
-    _dbt(["build", "--exclude", PREDICTION_MODELS], data_dir, "duckdb", duckdb_target, REPO_ROOT)
+    dbt_build(data_dir, "--exclude", PREDICTION_MODELS, target_path=duckdb_target)
     fitted = materialize(
         model_assets, resources={"warehouse": WarehouseResource(data_dir=str(data_dir))}
     )
     assert fitted.success
-    _dbt(["build", "--select", PREDICTION_MODELS], data_dir, "duckdb", duckdb_target, REPO_ROOT)
+    dbt_build(data_dir, "--select", PREDICTION_MODELS, target_path=duckdb_target)
     # The manifest of a selective build still lists every node.
     marts = _marts(duckdb_target / "manifest.json")
 
@@ -133,7 +97,9 @@ def parity_build(tmp_path_factory: pytest.TempPathFactory) -> ParityBuild:
     # runs from an empty folder so anything Spark drops into its working directory shows.
     spark_cwd = data_dir / "spark_cwd"
     spark_cwd.mkdir()
-    _dbt(SPARK_BUILD, data_dir, "spark", data_dir / "target_spark", spark_cwd)
+    dbt_build(
+        data_dir, *SPARK_BUILD, target="spark", target_path=data_dir / "target_spark", cwd=spark_cwd
+    )
     return ParityBuild(data_dir, duckdb_target, data_dir / "spark", spark_cwd, marts)
 
 
