@@ -93,7 +93,11 @@ def measure(
         if not may_fail:
             raise SystemExit(f"step {name} failed with exit code {completed.returncode}")
         print(f"WARNING: {name} exited with {completed.returncode}; its timings are still reported")
-    measured = json.loads(result_path.read_text())
+    return measured_step(name, work)
+
+
+def measured_step(name: str, work: Path) -> Step:
+    measured = json.loads((work / f"{name}.measure.json").read_text())
     return Step(name, measured["seconds"], measured["peak_kib"] * 1024)
 
 
@@ -288,34 +292,16 @@ def report(
 
 # --- main --------------------------------------------------------------------------------------
 
+GENERATE = "generate landing CSVs"
+EXTRACT = "extract landing -> raw"
 
-def run(scale_name: str, data_dir: Path, keep_data: bool, seed: int) -> dict[str, bool]:
-    scale = SCALES[scale_name]
-    shutil.rmtree(data_dir, ignore_errors=True)
-    work = data_dir / "_bench"
-    work.mkdir(parents=True)
-    target = work / "target"
-    env = {
-        **os.environ,
-        "CVW_DATA_DIR": str(data_dir),
-        "GX_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DAGSTER_HOME": str(work / "dagster_home"),
-    }
-    env.pop("CVW_DUCKDB_PATH", None)
-    # DuckDB's buffer pool plus dbt's own memory stay within the 16 GiB target; past the limit
-    # DuckDB spills to disk instead of growing to its default 80% of the machine.
-    env.setdefault("CVW_DUCKDB_MEMORY_LIMIT", "12GiB")
-    (work / "dagster_home").mkdir()
-    (work / "dagster_home" / "dagster.yaml").touch()
-    dbt = str(Path(sys.executable).parent / "dbt")
-    dbt_flags = ["--profiles-dir", str(REPO_ROOT), "--project-dir", str(REPO_ROOT),
-                 "--target-path", str(target), "--log-path", str(work / "logs")]  # fmt: skip
 
-    steps = [
+def generate_and_extract(
+    scale: Scale, seed: int, data_dir: Path, env: dict[str, str], work: Path
+) -> list[Step]:
+    return [
         measure(
-            "generate landing CSVs",
+            GENERATE,
             [
                 sys.executable,
                 "-m",
@@ -339,17 +325,68 @@ def run(scale_name: str, data_dir: Path, keep_data: bool, seed: int) -> dict[str
             work,
         ),
         measure(
-            "extract landing -> raw",
+            EXTRACT,
             [sys.executable, "-m", "dagster_project.lib.landing"],
             env,
             work,
         ),
     ]
+
+
+def reuse_raw_layer(data_dir: Path, work: Path, scale_name: str, seed: int) -> list[Step]:
+    """Keep the raw layer and the input steps' figures of an earlier run; drop everything else."""
+    inputs = work / "inputs.json"
+    if not (data_dir / "raw").is_dir() or not inputs.is_file():
+        raise SystemExit(f"--reuse-raw: {data_dir} holds no raw layer of an earlier benchmark")
+    earlier = _read(inputs)
+    if earlier != {"scale": scale_name, "seed": seed}:
+        raise SystemExit(f"--reuse-raw: {data_dir} was generated with {earlier}")
+    kept = {inputs, *(work / f"{name}.measure.json" for name in (GENERATE, EXTRACT))}
+    for path in [*data_dir.iterdir(), *work.iterdir()]:
+        if path in kept or path in (data_dir / "raw", work):
+            continue
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    print(f"--> reusing the raw layer in {data_dir} and its generation and extraction figures")
+    return [measured_step(GENERATE, work), measured_step(EXTRACT, work)]
+
+
+def run(
+    scale_name: str, data_dir: Path, keep_data: bool, seed: int, reuse_raw: bool = False
+) -> dict[str, bool]:
+    scale = SCALES[scale_name]
+    work = data_dir / "_bench"
+    if not reuse_raw:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        work.mkdir(parents=True)
+    target = work / "target"
+    env = {
+        **os.environ,
+        "CVW_DATA_DIR": str(data_dir),
+        "GX_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DAGSTER_HOME": str(work / "dagster_home"),
+    }
+    env.pop("CVW_DUCKDB_PATH", None)
+    # DuckDB's buffer pool plus dbt's own memory stay within the 16 GiB target; past the limit
+    # DuckDB spills to disk instead of growing to its default 80% of the machine.
+    env.setdefault("CVW_DUCKDB_MEMORY_LIMIT", "12GiB")
+    (work / "dagster_home").mkdir()
+    (work / "dagster_home" / "dagster.yaml").touch()
+    dbt = str(Path(sys.executable).parent / "dbt")
+    dbt_flags = ["--profiles-dir", str(REPO_ROOT), "--project-dir", str(REPO_ROOT),
+                 "--target-path", str(target), "--log-path", str(work / "logs")]  # fmt: skip
+
+    if reuse_raw:
+        steps = reuse_raw_layer(data_dir, work, scale_name, seed)
+    else:
+        steps = generate_and_extract(scale, seed, data_dir, env, work)
+        _write(work / "inputs.json", {"scale": scale_name, "seed": seed})
     rows = raw_rows(data_dir)
     steps[0].rows = steps[1].rows = rows
     if not keep_data:
         # Nothing reads the landing CSVs after extraction; at the large scale they are 13 GB.
-        shutil.rmtree(data_dir / "landing")
+        shutil.rmtree(data_dir / "landing", ignore_errors=True)
 
     # The same split as the Dagster job: everything but the prediction marts, the model fits,
     # then the marts that read the fitted models.
@@ -401,6 +438,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--keep-data", action="store_true", help="keep the data dir afterwards")
+    parser.add_argument(
+        "--reuse-raw",
+        action="store_true",
+        help="keep the raw layer of an earlier --keep-data run (or an interrupted run) in the data "
+        "dir, with its generation and extraction figures, and rerun every step after them",
+    )
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
@@ -413,7 +456,13 @@ def main(argv: list[str] | None = None) -> int:
     # The data dir is wiped first: only an empty folder or an earlier benchmark's may be.
     if data_dir.is_dir() and any(data_dir.iterdir()) and not (data_dir / "_bench").is_dir():
         raise SystemExit(f"{data_dir} is not empty and not a benchmark folder: pick a scratch dir")
-    equal = run(arguments.scale, data_dir.resolve(), arguments.keep_data, arguments.seed)
+    equal = run(
+        arguments.scale,
+        data_dir.resolve(),
+        arguments.keep_data,
+        arguments.seed,
+        arguments.reuse_raw,
+    )
     # A result mismatch is a correctness failure, unlike a missed timing target.
     return 0 if all(equal.values()) else 1
 
