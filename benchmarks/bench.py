@@ -355,7 +355,9 @@ def run(
 ) -> dict[str, bool]:
     scale = SCALES[scale_name]
     work = data_dir / "_bench"
-    if not reuse_raw:
+    if reuse_raw:
+        reused_steps = reuse_raw_layer(data_dir, work, scale_name, seed)
+    else:
         shutil.rmtree(data_dir, ignore_errors=True)
         work.mkdir(parents=True)
     target = work / "target"
@@ -378,7 +380,7 @@ def run(
                  "--target-path", str(target), "--log-path", str(work / "logs")]  # fmt: skip
 
     if reuse_raw:
-        steps = reuse_raw_layer(data_dir, work, scale_name, seed)
+        steps = reused_steps
     else:
         steps = generate_and_extract(scale, seed, data_dir, env, work)
         _write(work / "inputs.json", {"scale": scale_name, "seed": seed})
