@@ -372,9 +372,9 @@ def run(
 ) -> dict[str, bool]:
     scale = SCALES[scale_name]
     work = data_dir / "_bench"
-    if reuse_raw:
-        reused_steps = reuse_raw_layer(data_dir, work, scale_name, seed)
-    else:
+    # Reused input steps keep their figures; otherwise the folder starts empty.
+    steps = reuse_raw_layer(data_dir, work, scale_name, seed) if reuse_raw else []
+    if not reuse_raw:
         shutil.rmtree(data_dir, ignore_errors=True)
         work.mkdir(parents=True)
     target = work / "target"
@@ -397,9 +397,7 @@ def run(
                      "--log-path", str(work / "logs")]  # fmt: skip
     dbt_flags = [*project_flags, "--target-path", str(target)]
 
-    if reuse_raw:
-        steps = reused_steps
-    else:
+    if not reuse_raw:
         steps = generate_and_extract(scale, seed, data_dir, env, work)
         _write(work / "inputs.json", {"scale": scale_name, "seed": seed})
     rows = raw_rows(data_dir)
