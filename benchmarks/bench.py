@@ -218,7 +218,12 @@ def rfm_cohort_path_alone(dbt: str, dbt_flags: list[str], env: dict[str, str], w
     command = [dbt, "run", *flags, "--threads", "1", "--select", *RFM_COHORT_MODELS]
     print("--> dbt run, the RFM/cohort models alone", flush=True)
     subprocess.run(command, env=env, cwd=work, check=True, stdout=subprocess.DEVNULL)
-    by_name = {name: seconds for _layer, name, seconds in dbt_timings(target)}
+    return rfm_cohort_seconds(dbt_timings(target))
+
+
+def rfm_cohort_seconds(timings: list[tuple[str, str, float]]) -> float:
+    """Summed execution time of the RFM/cohort models among ``timings``."""
+    by_name = {name: seconds for _layer, name, seconds in timings}
     return sum(by_name[name] for name in RFM_COHORT_MODELS)
 
 
@@ -433,10 +438,9 @@ def run(
     steps.append(measure("floor (DuckDB SQL)", python_step("floor", data_dir, work), env, work))
     steps.append(measure("pandas reference", python_step("pandas", data_dir, work), env, work))
 
-    by_name = {name: seconds for _layer, name, seconds in timings}
     references = {
         "ours": rfm_cohort_alone,
-        "ours_in_build": sum(by_name[name] for name in RFM_COHORT_MODELS),
+        "ours_in_build": rfm_cohort_seconds(timings),
         "floor": float(_read(work / "floor.json")["seconds"]),
         "pandas": float(_read(work / "pandas.json")["seconds"]),
     }
