@@ -26,6 +26,7 @@ VARS = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["vars"]
 ROI_MODEL = VARS["marketing_roi_attribution_model"]
 REVIEW_ANCHOR = date.fromisoformat(VARS["marketing_review_anchor_date"])
 AB_DAYS = VARS["marketing_ab_conversion_days"]
+AFFINITY_DAYS = VARS["marketing_affinity_window_days"]
 AD_TABLES = (
     "stg_ads__ocean_engine_campaign_daily",
     "stg_ads__tencent_ads_daily",
@@ -246,6 +247,62 @@ def test_ad_ratios_equal_a_pandas_computation(read) -> None:
         )
     for column, expected in (("ctr", ctr), ("cpc_cents", cpc), ("cpm_cents", cpm)):
         np.testing.assert_allclose(ads[column].astype(float), expected, rtol=1e-12, equal_nan=True)
+
+
+def _affinity_level(purchases: pd.DataFrame) -> pd.DataFrame:
+    """Pairs (A, B) of one level: customers who bought B in a later order within the window of
+    their first purchase of A, with support, confidence, lift and the median lag in days."""
+    first = purchases.groupby(["customer_key", "item"], as_index=False)["ordered_at"].min()
+    joined = first.merge(purchases, on="customer_key", suffixes=("_a", "_b"))
+    lag = joined["ordered_at_b"] - joined["ordered_at_a"]
+    joined = joined[
+        (joined["item_a"] != joined["item_b"])
+        & (lag > pd.Timedelta(0))
+        & (lag <= pd.Timedelta(days=AFFINITY_DAYS))
+    ].assign(lag_days=lag.dt.total_seconds() / 86400)
+    per_customer = joined.groupby(["customer_key", "item_a", "item_b"], as_index=False)[
+        "lag_days"
+    ].min()
+    pairs = per_customer.groupby(["item_a", "item_b"], as_index=False).agg(
+        pair_customer_count=("customer_key", "size"), median_lag_days=("lag_days", "median")
+    )
+    buyers = first.groupby("item").size()
+    customers = first["customer_key"].nunique()
+    pairs["support"] = pairs["pair_customer_count"] / customers
+    pairs["confidence"] = pairs["pair_customer_count"] / pairs["item_a"].map(buyers)
+    pairs["lift"] = pairs["confidence"] / (pairs["item_b"].map(buyers) / customers)
+    return pairs
+
+
+def test_product_affinity_equals_a_pandas_computation(read) -> None:
+    items = read(
+        "select items.order_id, items.category, items.product_sku, orders.customer_key, "
+        "orders.ordered_at from staging.stg_shop__order_items as items "
+        "inner join marts.fct_orders as orders on items.order_id = orders.order_id "
+        "where items.quarantine_reason is null and items.quantity > 0 "
+        "and orders.is_revenue_order and orders.customer_key is not null"
+    )
+    actual = read("select * from marts.product_affinity")
+    for level, column in (("category", "category"), ("product", "product_sku")):
+        purchases = (
+            items.dropna(subset=[column])
+            .rename(columns={column: "item"})[["customer_key", "item", "ordered_at"]]
+            .drop_duplicates()
+        )
+        expected = _affinity_level(purchases)
+        level_actual = actual[actual["affinity_level"] == level]
+        merged = expected.merge(
+            level_actual, on=["item_a", "item_b"], how="outer", suffixes=("_expected", "")
+        )
+        assert len(expected) > 10
+        assert len(merged) == len(expected) == len(level_actual), level
+        for name in ("pair_customer_count", "support", "confidence", "lift", "median_lag_days"):
+            np.testing.assert_allclose(
+                merged[name].astype(float),
+                merged[f"{name}_expected"].astype(float),
+                rtol=1e-9,
+                err_msg=f"{level} {name}",
+            )
 
 
 def _scipy_readout(n1: int, x1: int, n0: int, x0: int) -> tuple[float, float, float, float]:
