@@ -213,8 +213,8 @@ def dbt_timings(target: Path) -> list[tuple[str, str, float]]:
 def rfm_cohort_path_alone(dbt: str, dbt_flags: list[str], env: dict[str, str], work: Path) -> float:
     """Seconds the RFM/cohort models take when each has the machine to itself, as the floor does.
 
-    In the full build a second dbt thread runs other models next to them, so their times there
-    measure the contention as much as the models.
+    In the full build (two dbt threads below the large scale) other models run next to them, so
+    their times there measure the contention as much as the models.
     """
     target = work / "target_rfm_cohort_path"
     flags = [*dbt_flags, "--target-path", str(target)]
@@ -298,8 +298,7 @@ def report(
     floor, pandas_s = references["floor"], references["pandas"]
     print("\nRFM + cohort retention from raw orders and refunds")
     print(f"  ours (dbt models {', '.join(RFM_COHORT_MODELS)}, one at a time): {ours:.2f} s")
-    print(f"    the same models inside the full build, next to a second dbt thread: "
-          f"{references['ours_in_build']:.2f} s")  # fmt: skip
+    print(f"    the same models inside the full build: {references['ours_in_build']:.2f} s")
     print(f"  floor (hand-written DuckDB SQL): {floor:.2f} s")
     print(f"  pandas: {pandas_s:.2f} s")
     print(f"  ours / floor = {ours / floor:.2f}x   pandas / ours = {pandas_s / ours:.2f}x")
