@@ -351,6 +351,59 @@ def test_reloading_the_same_file_gives_byte_identical_parquet_and_no_double_coun
     assert raw_table.num_rows == landing_row_count(path)
 
 
+def _write_three_days_one_truncated(landing_root: Path) -> list[date]:
+    days = [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)]
+    for day in days:
+        write_orders(landing_root, day=day)
+    with landing_path(landing_root, "shop", "orders", days[1]).open("a", encoding="utf-8") as f:
+        f.write("O0009,S01")  # a truncated last row, warned about as malformed
+    return days
+
+
+def test_loading_in_worker_processes_writes_the_same_bytes_and_report_as_one_process(
+    tmp_path: Path,
+) -> None:
+    landing_root = tmp_path / "landing"
+    days = _write_three_days_one_truncated(landing_root)
+
+    serial_reports = load_all(landing_root, tmp_path / "raw_serial", workers=1)
+    parallel_reports = load_all(landing_root, tmp_path / "raw_parallel", workers=2)
+
+    assert [r.source for r in parallel_reports] == [r.source for r in serial_reports]
+    serial, parallel = (
+        next(report for report in reports if report.source == ORDERS.name)
+        for reports in (serial_reports, parallel_reports)
+    )
+
+    assert [load.load_date for load in parallel.files] == days
+    assert [(load.file_name, load.rows, load.malformed_rows) for load in parallel.files] == [
+        (f"orders_{day}.csv", rows, malformed)
+        for day, rows, malformed in zip(days, (3, 4, 3), (0, 1, 0), strict=True)
+    ]
+    assert [load.malformed_rows for load in parallel.files] == [
+        load.malformed_rows for load in serial.files
+    ]
+    assert parallel.warnings == serial.warnings
+    assert len(parallel.warnings) == 1
+    for day in days:
+        serial_bytes = raw_path(tmp_path / "raw_serial", "shop", "orders", day).read_bytes()
+        assert raw_path(tmp_path / "raw_parallel", "shop", "orders", day).read_bytes() == (
+            serial_bytes
+        )
+
+
+def test_a_bad_file_loaded_in_a_worker_process_raises_naming_the_file(roots) -> None:
+    landing_root, raw_root = roots
+    _write_three_days_one_truncated(landing_root)
+    bad = landing_path(landing_root, "shop", "orders", date(2026, 3, 4))
+    bad.write_bytes(b"")
+
+    with pytest.raises(LandingFileError) as raised:
+        load_all(landing_root, raw_root, workers=2)
+
+    assert raised.value.path == bad
+
+
 def test_load_dates_filter_loads_only_those_days(roots) -> None:
     landing_root, raw_root = roots
     days = [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)]

@@ -38,13 +38,16 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
+import functools
 import io
 import logging
+import multiprocessing
 import os
 import re
 import sys
 import uuid
 from collections.abc import Collection, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -123,6 +126,14 @@ class LoadReport:
     @property
     def malformed_rows(self) -> int:
         return sum(load.malformed_rows for load in self.files)
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """One landing file written to raw, with the problems its reading found."""
+
+    load: FileLoad
+    problems: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -425,16 +436,34 @@ def _summarise(problems: dict[str, list[str]]) -> list[str]:
     return warnings
 
 
+def _load_file(source: SourceTable, raw_root: Path, landing_file: LandingFile) -> LoadedFile:
+    parsed = read_landing_file(source, landing_file.path)
+    target = raw_file_path(source, raw_root, landing_file)
+    write_parquet_atomically(parsed.table, target)
+    load = FileLoad(
+        file_name=landing_file.path.name,
+        load_date=landing_file.load_date,
+        rows=parsed.rows,
+        malformed_rows=len(parsed.malformed_row_numbers),
+        encoding=parsed.encoding,
+        delimiter=parsed.delimiter,
+        raw_path=target,
+    )
+    return LoadedFile(load=load, problems=parsed.problems)
+
+
 def load_source(
     source: SourceTable,
     landing_root: Path,
     raw_root: Path,
     load_dates: Collection[date] | None = None,
+    pool: Executor | None = None,
 ) -> LoadReport:
-    """Load the landing files of one source (only those of ``load_dates`` if given) into raw.
+    """Load the landing files of one source (only those of ``load_dates`` if given) into raw,
+    in ``pool``'s worker processes if given.
 
-    A failing file stops the load with ``LandingFileError``; the files before it are already in
-    raw, which is harmless because re-loading them after the fix writes the same bytes.
+    A failing file stops the load with ``LandingFileError``; other files may already be in raw,
+    which is harmless because re-loading them after the fix writes the same bytes.
     """
     report = LoadReport(source=source.name)
     files = landing_files(source, landing_root)
@@ -442,30 +471,19 @@ def load_source(
         wanted = set(load_dates)
         files = [landing_file for landing_file in files if landing_file.load_date in wanted]
     problems: dict[str, list[str]] = {}
-    for landing_file in files:
-        parsed = read_landing_file(source, landing_file.path)
-        target = raw_file_path(source, raw_root, landing_file)
-        write_parquet_atomically(parsed.table, target)
-        report.files.append(
-            FileLoad(
-                file_name=landing_file.path.name,
-                load_date=landing_file.load_date,
-                rows=parsed.rows,
-                malformed_rows=len(parsed.malformed_row_numbers),
-                encoding=parsed.encoding,
-                delimiter=parsed.delimiter,
-                raw_path=target,
-            )
-        )
-        for problem in parsed.problems:
-            problems.setdefault(problem, []).append(landing_file.path.name)
+    load = functools.partial(_load_file, source, raw_root)
+    for loaded in pool.map(load, files) if pool else map(load, files):
+        load = loaded.load
+        report.files.append(load)
+        for problem in loaded.problems:
+            problems.setdefault(problem, []).append(load.file_name)
         logger.debug(
             "%s: %s -> %d rows (%s, %r)",
             source.name,
-            landing_file.path.name,
-            parsed.rows,
-            parsed.encoding,
-            parsed.delimiter,
+            load.file_name,
+            load.rows,
+            load.encoding,
+            load.delimiter,
         )
     report.warnings.extend(_summarise(problems))
     wrote_schema_only = _keep_table_readable(source, raw_root)
@@ -481,10 +499,23 @@ def load_source(
 
 
 def load_all(
-    landing_root: Path, raw_root: Path, load_dates: Collection[date] | None = None
+    landing_root: Path,
+    raw_root: Path,
+    load_dates: Collection[date] | None = None,
+    workers: int = 1,
 ) -> list[LoadReport]:
-    """Load every contract source, in contract order."""
-    return [load_source(source, landing_root, raw_root, load_dates) for source in SOURCES]
+    """Load every contract source, in contract order, parsing files in ``workers`` processes.
+
+    Each file is parsed on its own and written to its own raw file, so the bytes written do not
+    depend on the number of workers.
+    """
+    if workers <= 1:
+        return [load_source(source, landing_root, raw_root, load_dates) for source in SOURCES]
+    # One pool for every source: starting workers costs more than loading a small source.
+    # Spawned workers start clean of the parent's threads (Dagster runs some).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [load_source(source, landing_root, raw_root, load_dates, pool) for source in SOURCES]
 
 
 # --- command line -------------------------------------------------------------------------------
@@ -506,11 +537,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=date.fromisoformat,
         help="only load files of this export day (YYYY-MM-DD); may be repeated",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes parsing landing files side by side (default: one per CPU)",
+    )
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     data_dir = data_dir_from_env()
     try:
-        reports = load_all(data_dir / "landing", data_dir / "raw", arguments.load_date)
+        reports = load_all(
+            data_dir / "landing", data_dir / "raw", arguments.load_date, arguments.workers
+        )
     except LandingFileError as error:
         logger.error("load failed: %s", error)
         return 1
