@@ -471,8 +471,8 @@ def load_source(
         wanted = set(load_dates)
         files = [landing_file for landing_file in files if landing_file.load_date in wanted]
     problems: dict[str, list[str]] = {}
-    load = functools.partial(_load_file, source, raw_root)
-    for loaded in pool.map(load, files) if pool else map(load, files):
+    load_file = functools.partial(_load_file, source, raw_root)
+    for loaded in pool.map(load_file, files) if pool else map(load_file, files):
         load = loaded.load
         report.files.append(load)
         for problem in loaded.problems:
