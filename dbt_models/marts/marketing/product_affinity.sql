@@ -137,21 +137,34 @@ pairs as (
     group by affinity_level, item_a_number, item_b_number
 ),
 
+items as (
+    select
+        item_numbers.affinity_level,
+        item_numbers.item_number,
+        item_numbers.item,
+        item_buyers.buyer_count
+    from item_numbers
+    inner join item_buyers
+        on
+            item_numbers.affinity_level = item_buyers.affinity_level
+            and item_numbers.item_number = item_buyers.item_number
+),
+
 named_pairs as (
     select
         pairs.affinity_level,
         items_a.item as item_a,
         items_b.item as item_b,
-        pairs.item_a_number,
-        pairs.item_b_number,
+        items_a.buyer_count as item_a_buyer_count,
+        items_b.buyer_count as item_b_buyer_count,
         pairs.pair_customer_count,
         pairs.median_lag_days
     from pairs
-    inner join item_numbers as items_a
+    inner join items as items_a
         on
             pairs.affinity_level = items_a.affinity_level
             and pairs.item_a_number = items_a.item_number
-    inner join item_numbers as items_b
+    inner join items as items_b
         on
             pairs.affinity_level = items_b.affinity_level
             and pairs.item_b_number = items_b.item_number
@@ -166,25 +179,17 @@ final as (
         named_pairs.item_a,
         named_pairs.item_b,
         level_customers.customer_count,
-        buyers_a.buyer_count as item_a_buyer_count,
-        buyers_b.buyer_count as item_b_buyer_count,
+        named_pairs.item_a_buyer_count,
+        named_pairs.item_b_buyer_count,
         named_pairs.pair_customer_count,
         cast(named_pairs.pair_customer_count as double) / level_customers.customer_count as support,  -- noqa: RF04
-        cast(named_pairs.pair_customer_count as double) / buyers_a.buyer_count as confidence,
-        (cast(named_pairs.pair_customer_count as double) / buyers_a.buyer_count)
-        / (cast(buyers_b.buyer_count as double) / level_customers.customer_count) as lift,
+        cast(named_pairs.pair_customer_count as double) / named_pairs.item_a_buyer_count as confidence,
+        (cast(named_pairs.pair_customer_count as double) / named_pairs.item_a_buyer_count)
+        / (cast(named_pairs.item_b_buyer_count as double) / level_customers.customer_count) as lift,
         named_pairs.median_lag_days
     from named_pairs
     inner join level_customers
         on named_pairs.affinity_level = level_customers.affinity_level
-    inner join item_buyers as buyers_a
-        on
-            named_pairs.affinity_level = buyers_a.affinity_level
-            and named_pairs.item_a_number = buyers_a.item_number
-    inner join item_buyers as buyers_b
-        on
-            named_pairs.affinity_level = buyers_b.affinity_level
-            and named_pairs.item_b_number = buyers_b.item_number
 )
 
 select * from final
