@@ -45,8 +45,9 @@ INTRO = f"""\
 Every source system delivers CSV exports into the landing folder. This page is the contract
 those files follow: one section per source with its file name, encoding, primary key and
 columns. The demo-data generator writes exactly these files, and the loader
-(`python -m dagster_project.lib.landing`, or the Dagster `raw` assets) checks every file
-against this contract before anything reaches the warehouse.
+(`python -m dagster_project.lib.landing`, which parses files in one process per CPU unless
+given `--workers`, or the Dagster `raw` assets, one per source) checks every file against this
+contract before anything reaches the warehouse.
 
 ## Landing folder layout
 
