@@ -133,8 +133,8 @@ bench-clv: install ## BG/NBD and Gamma-Gamma fit and scoring times at 1,000,000 
 	$(BIN)/python benchmarks/bench_clv.py
 
 .PHONY: bench-incremental
-bench-incremental: install ## Nightly incremental dbt run next to the full build, demo scale
-	$(BIN)/python benchmarks/bench_incremental.py --data-dir $(BENCH_DIR)_incremental
+bench-incremental: install ## Nightly incremental dbt run next to the full build at SCALE
+	$(BIN)/python benchmarks/bench_incremental.py --scale $(SCALE) --data-dir $(BENCH_DIR)_incremental
 
 .PHONY: test-spark
 test-spark: install ## Build on DuckDB and on Spark and compare every mart (Java 17)

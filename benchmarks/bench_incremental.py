@@ -1,13 +1,14 @@
-"""Nightly incremental run time next to the full build, at the demo's default scale.
+"""Nightly incremental run time next to the full build, at a benchmark scale (default: small).
 
-    python benchmarks/bench_incremental.py [--customers 2000 --days 365 --data-dir /tmp/...]
+    python benchmarks/bench_incremental.py [--scale small|medium|large --data-dir /tmp/...]
 
-Generates the demo landing files, loads every day but the last and builds the warehouse from
-scratch (the full build), then loads the last export day and runs the nightly build with
-``run_date`` = that day: the incremental facts merge the day plus the lookback, the marts on whole
-history are rebuilt. Times are printed twice: the incremental facts alone, and the whole dbt
-project (without the prediction marts, which need the model fits). Target: the nightly facts take
-at most 10% of their full build. Figures only; nothing is asserted.
+Generates the landing files of the scale (the customers and activity of ``benchmarks/bench.py``),
+loads every day but the last and builds the warehouse from scratch (the full build), then loads
+the last export day and runs the nightly build with ``run_date`` = that day: the incremental facts
+merge the day plus the lookback, the marts on whole history are rebuilt. Times are printed twice:
+the incremental facts alone, and the whole dbt project (without the prediction marts, which need
+the model fits), then the slowest models of the nightly run. Target: the nightly facts take at
+most 10% of their full build. Figures only; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from dagster_project.lib.demo_data import generate  # noqa: E402
+from benchmarks.bench import SCALES  # noqa: E402
+from dagster_project.lib.demo_data import Activity, generate  # noqa: E402
 from dagster_project.lib.landing import load_all  # noqa: E402
 
 DBT = Path(sys.executable).with_name("dbt")
@@ -34,9 +37,16 @@ FACTS = ["fct_orders", "fct_miniprogram_events", "fct_ad_clicks"]
 PROJECT = ["--exclude", "source:models+", "resource_type:test", "resource_type:unit_test"]
 
 
-def dbt(data_dir: Path, arguments: Sequence[str]) -> float:
-    """Seconds dbt spent running one ``dbt build`` (its run_results.json ``elapsed_time``):
-    start-up and project parsing are left out, since they cost the same for both builds."""
+@dataclass
+class Build:
+    seconds: float
+    model_seconds: dict[str, float]
+
+
+def dbt(data_dir: Path, arguments: Sequence[str]) -> Build:
+    """Seconds dbt spent running one ``dbt build`` (its run_results.json ``elapsed_time``), and
+    each model's own time: start-up and project parsing are left out, since they cost the same
+    for both builds."""
     env = {key: value for key, value in os.environ.items() if key != "CVW_DUCKDB_PATH"}
     env.update(CVW_DATA_DIR=str(data_dir), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     command = [
@@ -57,7 +67,12 @@ def dbt(data_dir: Path, arguments: Sequence[str]) -> float:
         sys.stderr.write(result.stdout[-4000:])
         raise SystemExit(f"dbt failed: {' '.join(arguments)}")
     run_results = json.loads((data_dir / "target" / "run_results.json").read_text())
-    return float(run_results["elapsed_time"])
+    model_seconds = {
+        result["unique_id"].rsplit(".", 1)[-1]: float(result["execution_time"])
+        for result in run_results["results"]
+        if result["unique_id"].startswith("model.")
+    }
+    return Build(float(run_results["elapsed_time"]), model_seconds)
 
 
 def timed(label: str, seconds: float, reference: float | None = None) -> None:
@@ -65,11 +80,17 @@ def timed(label: str, seconds: float, reference: float | None = None) -> None:
     sys.stdout.write(f"  {label:<44} {seconds:8.1f} s{share}\n")
 
 
+def slowest_models(nightly: Build, full: Build, count: int = 8) -> None:
+    sys.stdout.write("  slowest models of the nightly run (nightly / full build):\n")
+    ranked = sorted(nightly.model_seconds.items(), key=lambda item: -item[1])[:count]
+    for model, seconds in ranked:
+        sys.stdout.write(f"    {model:<42} {seconds:6.1f} s / {full.model_seconds[model]:6.1f} s\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--customers", type=int, default=2000)
-    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 10, 31))
     parser.add_argument("--lookback-days", type=int, default=3)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/cvw_bench_incremental"))
@@ -77,15 +98,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     data_dir: Path = arguments.data_dir
     shutil.rmtree(data_dir, ignore_errors=True)
+    scale = SCALES[arguments.scale]
     generate(
         data_dir / "landing",
         seed=arguments.seed,
-        customers=arguments.customers,
-        days=arguments.days,
+        customers=scale.customers,
+        days=scale.days,
         end_date=arguments.end_date,
+        activity=Activity(scale.orders_scale, scale.events_scale, scale.clicks_scale),
     )
     last_day = arguments.end_date
-    history = [last_day - timedelta(days=offset) for offset in range(1, arguments.days)]
+    history = [last_day - timedelta(days=offset) for offset in range(1, scale.days)]
     load_all(data_dir / "landing", data_dir / "raw", history)
     nightly_vars = [
         "--vars",
@@ -104,14 +127,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     nightly_project = dbt(data_dir, [*PROJECT, *nightly_vars])
 
     sys.stdout.write(
-        f"customers={arguments.customers} days={arguments.days} nightly day={last_day} "
-        f"lookback={arguments.lookback_days}\n"
+        f"scale={arguments.scale} customers={scale.customers:,} days={scale.days} "
+        f"nightly day={last_day} lookback={arguments.lookback_days}\n"
     )
-    timed("incremental facts, full build", full_facts)
-    timed("incremental facts, nightly run", nightly_facts, full_facts)
-    timed("whole dbt project, full build", full_project)
-    timed("whole dbt project, nightly run", nightly_project, full_project)
+    timed("incremental facts, full build", full_facts.seconds)
+    timed("incremental facts, nightly run", nightly_facts.seconds, full_facts.seconds)
+    timed("whole dbt project, full build", full_project.seconds)
+    timed("whole dbt project, nightly run", nightly_project.seconds, full_project.seconds)
     timed("extraction of the night's landing files", extraction)
+    slowest_models(nightly_project, full_project)
     return 0
 
 

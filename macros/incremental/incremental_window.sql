@@ -68,24 +68,18 @@
 {%- endmacro %}
 
 
-{#- The rows an incremental fact writes: on a full build every row of `shaped_cte`; on an
-    incremental run the rows that landed inside the load window, plus the older rows whose
-    `restating_columns` differ from what the fact holds (an identity merge re-keys old rows).
-    The union drops the rows that are both. -#}
-{% macro incremental_fact_changes(shaped_cte, unique_key, restating_columns) -%}
-    {%- if is_incremental() -%}
-        select * from {{ shaped_cte }}
-        where {{ incremental_load_window('_last_load_date') }}
-        union
-        select {{ shaped_cte }}.*
-        from {{ shaped_cte }}
-        inner join {{ this }} as existing_rows
-            on {{ shaped_cte }}.{{ unique_key }} = existing_rows.{{ unique_key }}
-        where
-        {%- for column in restating_columns %}
-            {{ 'or ' if not loop.first }}{{ shaped_cte }}.{{ column }} is distinct from existing_rows.{{ column }}
-        {%- endfor %}
+{#- The keys of the rows of this fact whose identifier now resolves to another customer than the
+    row holds: an identity merge re-keyed them. Reads two narrow columns of the fact and the
+    identifier map, not the fact's history. A fact written before it kept customer_node_key is
+    re-keyed whole once. -#}
+{% macro incremental_rekeyed_keys(unique_key, identifiers_cte) -%}
+    {%- if not incremental_has_column('customer_node_key') -%}
+    select {{ unique_key }} from {{ this }}
     {%- else -%}
-        select * from {{ shaped_cte }}
+    select existing_rows.{{ unique_key }}
+    from {{ this }} as existing_rows
+    left join {{ identifiers_cte }}
+        on existing_rows.customer_node_key = {{ identifiers_cte }}.node_key
+    where existing_rows.customer_key is distinct from {{ identifiers_cte }}.customer_key
     {%- endif -%}
 {%- endmacro %}

@@ -74,14 +74,16 @@
 {%- endmacro %}
 
 
-{#- The pseudonymous customer key of a component: an md5 of its anchor node. The optional
-    `customer_key_salt` var keeps keys from being recomputed from known phones or member ids by
-    anyone who only sees the marts; changing it changes every key. -#}
-{% macro customer_key_from_anchor(anchor_node_id) -%}
+{#- The pseudonymous key of an identity node: an md5 of the node id. A component's customer_key is
+    the key of its anchor node; facts keep the key of the node a row resolved through, so a
+    nightly run finds the old rows an identity merge re-keys without reading their identifiers.
+    The optional `customer_key_salt` var keeps keys from being recomputed from known phones or
+    member ids by anyone who only sees the marts; changing it changes every key. -#}
+{% macro identity_node_key(node_id) -%}
     {%- set salt = var('customer_key_salt', '') -%}
     {%- if salt -%}
-        {{ dbt.hash(dbt.concat(["'" ~ dbt.escape_single_quotes(salt) ~ "'", anchor_node_id])) }}
+        {{ dbt.hash(dbt.concat(["'" ~ dbt.escape_single_quotes(salt) ~ "'", node_id])) }}
     {%- else -%}
-        {{ dbt.hash(anchor_node_id) }}
+        {{ dbt.hash(node_id) }}
     {%- endif -%}
 {%- endmacro %}

@@ -9,6 +9,7 @@ components as (
 final as (
     select
         node_id,
+        {{ identity_node_key('node_id') }} as node_key,
         customer_key,
         node_type as identifier_type,
         substring(node_id, length(node_type) + 2) as identifier_value,

@@ -178,7 +178,7 @@ final as (
         components.node_id,
         components.node_type,
         components.anchor_node_id,
-        {{ customer_key_from_anchor('components.anchor_node_id') }} as customer_key,
+        {{ identity_node_key('components.anchor_node_id') }} as customer_key,
         component_sizes.component_node_count
     from components
     inner join component_sizes

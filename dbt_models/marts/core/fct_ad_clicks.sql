@@ -1,8 +1,8 @@
 {#- One row per clean ad click (the touchpoint of paid media) with the customer its click id
     resolves to through the identity graph. No openids are kept: BI joins on customer_key.
 
-    Incremental like fct_orders: the clicks that landed inside the load window, plus the old
-    clicks whose customer_key changed through an identity merge, merged on click_id. -#}
+    Incremental like fct_miniprogram_events: the clicks that landed inside the load window plus
+    the old clicks an identity merge re-keyed, merged on click_id. -#}
 
 {{
     config(
@@ -24,17 +24,34 @@ customer_identifiers as (
     select * from {{ ref('int_customer_identifiers') }}
 ),
 
+{%- if is_incremental() %}
+
+rekeyed_clicks as (
+    {{ incremental_rekeyed_keys('click_id', 'customer_identifiers') }}
+),
+{%- endif %}
+
+changed_clicks as (
+    select * from ad_clicks
+    {%- if is_incremental() %}
+    where
+        {{ incremental_load_window('_load_date') }}
+        or click_id in (select click_id from rekeyed_clicks)
+    {%- endif %}
+),
+
 click_nodes as (
     select
         *,
         {{ identity_node('click', 'click_id') }} as customer_node
-    from ad_clicks
+    from changed_clicks
 ),
 
 shaped as (
     select
         click_nodes.click_id,
         customer_identifiers.customer_key,
+        {{ identity_node_key('click_nodes.customer_node') }} as customer_node_key,
         click_nodes.platform,
         click_nodes.campaign_id,
         click_nodes.ad_id,
@@ -46,12 +63,8 @@ shaped as (
         on click_nodes.customer_node = customer_identifiers.node_id
 ),
 
-changed as (
-    {{ incremental_fact_changes('shaped', 'click_id', ['customer_key']) }}
-),
-
 final as (
-    select * from changed
+    select * from shaped
 )
 
 select * from final

@@ -1,8 +1,9 @@
 {#- One row per clean mini-program event with the customer it resolves to (openid, else unionid,
     through the identity graph). No platform ids are kept: BI joins on customer_key.
 
-    Incremental like fct_orders: the events that landed inside the load window, plus the old
-    events whose customer_key changed through an identity merge, merged on event_id. -#}
+    Incremental: a run merges the events that landed inside the load window (see
+    macros/incremental) plus the old events whose identifier now resolves to another customer
+    (an identity merge), found from customer_node_key without rereading their history. -#}
 
 {{
     config(
@@ -24,6 +25,22 @@ customer_identifiers as (
     select * from {{ ref('int_customer_identifiers') }}
 ),
 
+{%- if is_incremental() %}
+
+rekeyed_events as (
+    {{ incremental_rekeyed_keys('event_id', 'customer_identifiers') }}
+),
+{%- endif %}
+
+changed_events as (
+    select * from miniprogram_events
+    {%- if is_incremental() %}
+    where
+        {{ incremental_load_window('_load_date') }}
+        or event_id in (select event_id from rekeyed_events)
+    {%- endif %}
+),
+
 event_nodes as (
     select
         *,
@@ -31,13 +48,14 @@ event_nodes as (
             {{ identity_node('openid', 'openid') }},
             {{ identity_node('unionid', 'unionid') }}
         ) as customer_node
-    from miniprogram_events
+    from changed_events
 ),
 
 shaped as (
     select
         event_nodes.event_id,
         customer_identifiers.customer_key,
+        {{ identity_node_key('event_nodes.customer_node') }} as customer_node_key,
         event_nodes.event_name,
         event_nodes.page,
         event_nodes.product_sku,
@@ -50,12 +68,8 @@ shaped as (
         on event_nodes.customer_node = customer_identifiers.node_id
 ),
 
-changed as (
-    {{ incremental_fact_changes('shaped', 'event_id', ['customer_key']) }}
-),
-
 final as (
-    select * from changed
+    select * from shaped
 )
 
 select * from final

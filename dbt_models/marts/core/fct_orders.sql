@@ -4,7 +4,8 @@
     Incremental: a run merges the orders whose header, lines or refunds landed inside the load
     window (see macros/incremental), so a late refund restates its old order, plus the orders whose
     customer, referrer or store attributes changed since they were written (an identity merge
-    re-keys old orders). Merging on order_id makes a repeated run a no-op. -#}
+    re-keys old orders). Only those orders are shaped; merging on order_id makes a repeated run a
+    no-op. -#}
 
 {{
     config(
@@ -41,11 +42,54 @@ refunds as (
     where quarantine_reason is null
 ),
 
+{%- if is_incremental() %}
+
+existing_orders as (
+    select * from {{ this }}
+),
+
+restated_orders as (
+    select orders.order_id
+    from orders
+    inner join existing_orders
+        on orders.order_id = existing_orders.order_id
+    left join stores
+        on orders.store_id = stores.store_id
+    where
+        orders.customer_key is distinct from existing_orders.customer_key
+        or orders.referrer_customer_key is distinct from existing_orders.referrer_customer_key
+        or orders.is_referral_order is distinct from existing_orders.is_referral_order
+        or stores.channel is distinct from existing_orders.channel
+        or stores.platform is distinct from existing_orders.store_platform
+),
+
+changed_order_ids as (
+    select order_id from order_headers
+    where {{ incremental_load_window('_load_date') }}
+    union
+    select order_id from order_items
+    where {{ incremental_load_window('_load_date') }}
+    union
+    select order_id from refunds
+    where {{ incremental_load_window('_load_date') }}
+    union
+    select order_id from restated_orders
+),
+{%- endif %}
+
+changed_orders as (
+    select * from orders
+    {%- if is_incremental() %}
+    where order_id in (select order_id from changed_order_ids)
+    {%- endif %}
+),
+
 item_load_dates as (
     select
         order_id,
         max(_load_date) as last_load_date
     from order_items
+    where order_id in (select changed_orders.order_id from changed_orders)
     group by order_id
 ),
 
@@ -54,6 +98,7 @@ refund_load_dates as (
         order_id,
         max(_load_date) as last_load_date
     from refunds
+    where order_id in (select changed_orders.order_id from changed_orders)
     group by order_id
 ),
 
@@ -70,6 +115,7 @@ order_load_dates as (
         on order_headers.order_id = item_load_dates.order_id
     left join refund_load_dates
         on order_headers.order_id = refund_load_dates.order_id
+    where order_headers.order_id in (select changed_orders.order_id from changed_orders)
 ),
 
 shaped as (
@@ -95,29 +141,15 @@ shaped as (
         orders.is_referral_order,
         orders.referrer_customer_key,
         order_load_dates.last_load_date as _last_load_date
-    from orders
+    from changed_orders as orders
     left join stores
         on orders.store_id = stores.store_id
     left join order_load_dates
         on orders.order_id = order_load_dates.order_id
 ),
 
-changed as (
-    {{ incremental_fact_changes(
-        'shaped',
-        'order_id',
-        restating_columns=[
-            'customer_key',
-            'referrer_customer_key',
-            'is_referral_order',
-            'channel',
-            'store_platform',
-        ]
-    ) }}
-),
-
 final as (
-    select * from changed
+    select * from shaped
 )
 
 select * from final
