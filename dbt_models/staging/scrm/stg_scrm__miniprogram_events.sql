@@ -1,9 +1,23 @@
-{#- Mini-program tracking events, one row per raw row. -#}
+{#- Mini-program tracking events, one row per raw row.
+
+    Incremental (the largest raw source): a run reads only the raw load days of the window (see
+    macros/incremental) and ranks their rows again with the earlier rows of the same event ids,
+    so a re-export still makes the older copy a duplicate. Merged on the raw row's address. -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_fact_strategy(),
+        unique_key=['_source_file', '_row_number'],
+        on_schema_change='append_new_columns',
+    )
+}}
 
 with
 
 source as (
     select * from {{ source('scrm', 'miniprogram_events') }}
+    where {{ incremental_load_window('cast(load_date as date)', '_load_date') }}
 ),
 
 renamed as (
@@ -55,6 +69,66 @@ validated as (
     from cleaned
 ),
 
+{%- if is_incremental() %}
+
+earlier_copies as (
+    select
+        raw_event_id,
+        raw_openid,
+        raw_unionid,
+        raw_event_name,
+        raw_page,
+        raw_product_sku,
+        raw_campaign_id,
+        raw_event_time,
+        _source_file,
+        _row_number,
+        _load_date,
+        event_id,
+        openid,
+        unionid,
+        event_name,
+        page,
+        product_sku,
+        campaign_id,
+        event_at,
+        nullif(quarantine_reason, 'duplicate_event_id') as rule_violation
+    from {{ this }}
+    where
+        not ({{ incremental_load_window('_load_date', '_load_date') }})
+        and event_id in (select validated.event_id from validated)
+),
+{%- endif %}
+
+candidates as (
+    select
+        raw_event_id,
+        raw_openid,
+        raw_unionid,
+        raw_event_name,
+        raw_page,
+        raw_product_sku,
+        raw_campaign_id,
+        raw_event_time,
+        _source_file,
+        _row_number,
+        _load_date,
+        event_id,
+        openid,
+        unionid,
+        event_name,
+        page,
+        product_sku,
+        campaign_id,
+        event_at,
+        rule_violation
+    from validated
+    {%- if is_incremental() %}
+    union all
+    select * from earlier_copies
+    {%- endif %}
+),
+
 versioned as (
     select
         *,
@@ -63,7 +137,7 @@ versioned as (
             partition by event_id, rule_violation
             order by _load_date desc, _source_file desc, _row_number desc
         ) as version_rank
-    from validated
+    from candidates
 ),
 
 final as (
