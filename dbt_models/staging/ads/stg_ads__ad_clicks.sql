@@ -1,10 +1,23 @@
 {#- Click callbacks, one row per raw row. Platform names arrive in English or Chinese and are
-    mapped to platform codes through the platform_aliases seed. -#}
+    mapped to platform codes through the platform_aliases seed.
+
+    Incremental: a run reads only the raw load days of the window and ranks their rows again
+    with the earlier copies of the same keys (macros/incremental/staging_versions.sql). -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_fact_strategy(),
+        unique_key=['_source_file', '_row_number'],
+        on_schema_change='append_new_columns',
+    )
+}}
 
 with
 
 source as (
     select * from {{ source('ads', 'ad_clicks') }}
+    where {{ incremental_raw_window() }}
 ),
 
 platform_aliases as (
@@ -53,6 +66,14 @@ validated as (
     from cleaned
 ),
 
+candidates as (
+    {{ staging_rows_to_version('validated', 'click_id', 'duplicate_click_id', columns=[
+        'raw_click_id', 'raw_platform', 'raw_campaign_id', 'raw_ad_id', 'raw_click_time',
+        'raw_openid', '_source_file', '_row_number', '_load_date', 'click_id', 'platform',
+        'campaign_id', 'ad_id', 'clicked_at', 'openid',
+    ]) }}
+),
+
 versioned as (
     select
         *,
@@ -61,7 +82,7 @@ versioned as (
             partition by click_id, rule_violation
             order by _load_date desc, _source_file desc, _row_number desc
         ) as version_rank
-    from validated
+    from candidates
 ),
 
 final as (

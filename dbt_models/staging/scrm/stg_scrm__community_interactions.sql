@@ -1,9 +1,22 @@
-{#- WeCom customer-group interactions and 1:1 staff messages, one row per raw row. -#}
+{#- WeCom customer-group interactions and 1:1 staff messages, one row per raw row.
+
+    Incremental: a run reads only the raw load days of the window and ranks their rows again
+    with the earlier copies of the same keys (macros/incremental/staging_versions.sql). -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_fact_strategy(),
+        unique_key=['_source_file', '_row_number'],
+        on_schema_change='append_new_columns',
+    )
+}}
 
 with
 
 source as (
     select * from {{ source('scrm', 'community_interactions') }}
+    where {{ incremental_raw_window() }}
 ),
 
 renamed as (
@@ -54,6 +67,15 @@ validated as (
     from cleaned
 ),
 
+candidates as (
+    {{ staging_rows_to_version('validated', 'interaction_id', 'duplicate_interaction_id', columns=[
+        'raw_interaction_id', 'raw_group_id', 'raw_external_userid', 'raw_interaction_type',
+        'raw_message_variant', 'raw_interaction_time', '_source_file', '_row_number',
+        '_load_date', 'interaction_id', 'group_id', 'external_userid', 'interaction_type',
+        'message_variant', 'interacted_at',
+    ]) }}
+),
+
 versioned as (
     select
         *,
@@ -62,7 +84,7 @@ versioned as (
             partition by interaction_id, rule_violation
             order by _load_date desc, _source_file desc, _row_number desc
         ) as version_rank
-    from validated
+    from candidates
 ),
 
 final as (

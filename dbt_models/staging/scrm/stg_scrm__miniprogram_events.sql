@@ -17,7 +17,7 @@ with
 
 source as (
     select * from {{ source('scrm', 'miniprogram_events') }}
-    where {{ incremental_load_window('cast(load_date as date)', '_load_date') }}
+    where {{ incremental_raw_window() }}
 ),
 
 renamed as (
@@ -69,64 +69,13 @@ validated as (
     from cleaned
 ),
 
-{%- if is_incremental() %}
-
-earlier_copies as (
-    select
-        raw_event_id,
-        raw_openid,
-        raw_unionid,
-        raw_event_name,
-        raw_page,
-        raw_product_sku,
-        raw_campaign_id,
-        raw_event_time,
-        _source_file,
-        _row_number,
-        _load_date,
-        event_id,
-        openid,
-        unionid,
-        event_name,
-        page,
-        product_sku,
-        campaign_id,
-        event_at,
-        nullif(quarantine_reason, 'duplicate_event_id') as rule_violation
-    from {{ this }}
-    where
-        not ({{ incremental_load_window('_load_date', '_load_date') }})
-        and event_id in (select validated.event_id from validated)
-),
-{%- endif %}
-
 candidates as (
-    select
-        raw_event_id,
-        raw_openid,
-        raw_unionid,
-        raw_event_name,
-        raw_page,
-        raw_product_sku,
-        raw_campaign_id,
-        raw_event_time,
-        _source_file,
-        _row_number,
-        _load_date,
-        event_id,
-        openid,
-        unionid,
-        event_name,
-        page,
-        product_sku,
-        campaign_id,
-        event_at,
-        rule_violation
-    from validated
-    {%- if is_incremental() %}
-    union all
-    select * from earlier_copies
-    {%- endif %}
+    {{ staging_rows_to_version('validated', 'event_id', 'duplicate_event_id', columns=[
+        'raw_event_id', 'raw_openid', 'raw_unionid', 'raw_event_name', 'raw_page',
+        'raw_product_sku', 'raw_campaign_id', 'raw_event_time', '_source_file', '_row_number',
+        '_load_date', 'event_id', 'openid', 'unionid', 'event_name', 'page', 'product_sku',
+        'campaign_id', 'event_at',
+    ]) }}
 ),
 
 versioned as (

@@ -1,10 +1,23 @@
 {#- Order lines, one row per raw row. Lines of a quarantined order stay clean here; downstream
-    models join them to clean orders only. -#}
+    models join them to clean orders only.
+
+    Incremental: a run reads only the raw load days of the window and ranks their rows again
+    with the earlier copies of the same keys (macros/incremental/staging_versions.sql). -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_fact_strategy(),
+        unique_key=['_source_file', '_row_number'],
+        on_schema_change='append_new_columns',
+    )
+}}
 
 with
 
 source as (
     select * from {{ source('shop', 'order_items') }}
+    where {{ incremental_raw_window() }}
 ),
 
 renamed as (
@@ -53,6 +66,15 @@ validated as (
     from cleaned
 ),
 
+candidates as (
+    {{ staging_rows_to_version('validated', 'order_id', 'duplicate_order_id_line_number', columns=[
+        'raw_order_id', 'raw_line_number', 'raw_product_sku', 'raw_product_name',
+        'raw_category', 'raw_quantity', 'raw_unit_price', '_source_file', '_row_number',
+        '_load_date', 'order_id', 'line_number', 'product_sku', 'product_name', 'category',
+        'quantity', 'unit_price_cents',
+    ]) }}
+),
+
 versioned as (
     select
         *,
@@ -61,7 +83,7 @@ versioned as (
             partition by order_id, line_number, rule_violation
             order by _load_date desc, _source_file desc, _row_number desc
         ) as version_rank
-    from validated
+    from candidates
 ),
 
 final as (

@@ -1,10 +1,23 @@
 {#- Order headers, one row per raw row. A re-exported order (same order_id, later updated_at)
-    supersedes the older row, which is quarantined as a duplicate. -#}
+    supersedes the older row, which is quarantined as a duplicate.
+
+    Incremental: a run reads only the raw load days of the window and ranks their rows again
+    with the earlier copies of the same keys (macros/incremental/staging_versions.sql). -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_fact_strategy(),
+        unique_key=['_source_file', '_row_number'],
+        on_schema_change='append_new_columns',
+    )
+}}
 
 with
 
 source as (
     select * from {{ source('shop', 'orders') }}
+    where {{ incremental_raw_window() }}
 ),
 
 renamed as (
@@ -79,6 +92,17 @@ validated as (
     from cleaned
 ),
 
+candidates as (
+    {{ staging_rows_to_version('validated', 'order_id', 'duplicate_order_id', columns=[
+        'raw_order_id', 'raw_store_id', 'raw_member_id', 'raw_buyer_phone', 'raw_openid',
+        'raw_order_time', 'raw_order_status', 'raw_total_amount', 'raw_discount_amount',
+        'raw_referral_code', 'raw_currency', 'raw_updated_at', '_source_file', '_row_number',
+        '_load_date', 'order_id', 'store_id', 'member_id', 'phone', 'openid', 'ordered_at',
+        'order_status', 'gross_amount_cents', 'discount_amount_cents', 'referral_code',
+        'currency', 'updated_at',
+    ]) }}
+),
+
 versioned as (
     select
         *,
@@ -88,7 +112,7 @@ versioned as (
             partition by order_id, rule_violation
             order by updated_at desc, _load_date desc, _source_file desc, _row_number desc
         ) as version_rank
-    from validated
+    from candidates
 ),
 
 final as (

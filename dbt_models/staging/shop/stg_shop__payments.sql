@@ -1,9 +1,22 @@
-{#- Payments captured for orders, one row per raw row. -#}
+{#- Payments captured for orders, one row per raw row.
+
+    Incremental: a run reads only the raw load days of the window and ranks their rows again
+    with the earlier copies of the same keys (macros/incremental/staging_versions.sql). -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_fact_strategy(),
+        unique_key=['_source_file', '_row_number'],
+        on_schema_change='append_new_columns',
+    )
+}}
 
 with
 
 source as (
     select * from {{ source('shop', 'payments') }}
+    where {{ incremental_raw_window() }}
 ),
 
 renamed as (
@@ -57,6 +70,14 @@ validated as (
     from cleaned
 ),
 
+candidates as (
+    {{ staging_rows_to_version('validated', 'payment_id', 'duplicate_payment_id', columns=[
+        'raw_payment_id', 'raw_order_id', 'raw_payment_method', 'raw_amount', 'raw_paid_at',
+        '_source_file', '_row_number', '_load_date', 'payment_id', 'order_id', 'payment_method',
+        'amount_cents', 'paid_at',
+    ]) }}
+),
+
 versioned as (
     select
         *,
@@ -65,7 +86,7 @@ versioned as (
             partition by payment_id, rule_violation
             order by _load_date desc, _source_file desc, _row_number desc
         ) as version_rank
-    from validated
+    from candidates
 ),
 
 final as (
