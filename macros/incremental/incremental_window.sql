@@ -83,3 +83,18 @@
     where existing_rows.customer_key is distinct from {{ identifiers_cte }}.customer_key
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The staged rows an identity-keyed fact (events, clicks) shapes: on a full build all of
+    `staged_cte`; on an incremental run the rows loaded inside the window plus the older rows an
+    identity merge re-keyed. -#}
+{% macro incremental_identity_fact_rows(staged_cte, unique_key, identifiers_cte) -%}
+    select * from {{ staged_cte }}
+    {%- if is_incremental() %}
+    where
+        {{ incremental_load_window('_load_date') }}
+        or {{ unique_key }} in (
+            {{ incremental_rekeyed_keys(unique_key, identifiers_cte) }}
+        )
+    {%- endif %}
+{%- endmacro %}

@@ -32,3 +32,14 @@
 {% macro incremental_raw_window() -%}
     {{ incremental_load_window('cast(load_date as date)', '_load_date') }}
 {%- endmacro %}
+
+
+{#- The model config every incremental staging model shares: merged on the raw row's address. -#}
+{% macro incremental_staging_config() -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': incremental_fact_strategy(),
+        'unique_key': ['_source_file', '_row_number'],
+        'on_schema_change': 'append_new_columns',
+    }) }}
+{%- endmacro %}

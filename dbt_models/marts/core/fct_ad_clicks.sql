@@ -24,20 +24,8 @@ customer_identifiers as (
     select * from {{ ref('int_customer_identifiers') }}
 ),
 
-{%- if is_incremental() %}
-
-rekeyed_clicks as (
-    {{ incremental_rekeyed_keys('click_id', 'customer_identifiers') }}
-),
-{%- endif %}
-
 changed_clicks as (
-    select * from ad_clicks
-    {%- if is_incremental() %}
-    where
-        {{ incremental_load_window('_load_date') }}
-        or click_id in (select click_id from rekeyed_clicks)
-    {%- endif %}
+    {{ incremental_identity_fact_rows('ad_clicks', 'click_id', 'customer_identifiers') }}
 ),
 
 click_nodes as (

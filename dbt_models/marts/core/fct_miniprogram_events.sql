@@ -25,20 +25,8 @@ customer_identifiers as (
     select * from {{ ref('int_customer_identifiers') }}
 ),
 
-{%- if is_incremental() %}
-
-rekeyed_events as (
-    {{ incremental_rekeyed_keys('event_id', 'customer_identifiers') }}
-),
-{%- endif %}
-
 changed_events as (
-    select * from miniprogram_events
-    {%- if is_incremental() %}
-    where
-        {{ incremental_load_window('_load_date') }}
-        or event_id in (select event_id from rekeyed_events)
-    {%- endif %}
+    {{ incremental_identity_fact_rows('miniprogram_events', 'event_id', 'customer_identifiers') }}
 ),
 
 event_nodes as (

@@ -4,14 +4,7 @@
     Incremental: a run reads only the raw load days of the window and ranks their rows again
     with the earlier copies of the same keys (macros/incremental/staging_versions.sql). -#}
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=incremental_fact_strategy(),
-        unique_key=['_source_file', '_row_number'],
-        on_schema_change='append_new_columns',
-    )
-}}
+{{ config(**incremental_staging_config()) }}
 
 with
 

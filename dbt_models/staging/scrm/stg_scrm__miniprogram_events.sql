@@ -4,14 +4,7 @@
     macros/incremental) and ranks their rows again with the earlier rows of the same event ids,
     so a re-export still makes the older copy a duplicate. Merged on the raw row's address. -#}
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=incremental_fact_strategy(),
-        unique_key=['_source_file', '_row_number'],
-        on_schema_change='append_new_columns',
-    )
-}}
+{{ config(**incremental_staging_config()) }}
 
 with
 
