@@ -87,6 +87,9 @@ backfill: dbt-parse ## Re-run export days START..END (YYYY-MM-DD) in one Dagster
 	$(BIN)/python -m dagster_project.lib.backfill --start $(START) --end $(END)
 
 .PHONY: run
+# The demo data is generated again on every run (perhaps with other CUSTOMERS or DAYS), so the
+# incremental models are rebuilt from every raw day rather than merged from the last few.
+run: export CVW_DBT_FULL_REFRESH ?= 1
 run: install demo-data materialize summary ## Install, generate demo data, materialize everything
 
 .PHONY: dev

@@ -1,4 +1,4 @@
-"""The landing sensor, the nightly schedule's partition, and the dbt vars of a partitioned run."""
+"""The landing sensor, the nightly schedule's partition, and the dbt arguments of a run."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import DagsterInstance, RunRequest, build_schedule_context, build_sensor_context
 
+from dagster_project.defs.dbt.assets import FULL_REFRESH_ENV, dbt_build_args
 from dagster_project.defs.ingest.partitions import (
     RANGE_END_TAG,
     RANGE_START_TAG,
@@ -95,6 +96,22 @@ def test_a_partition_range_gives_dbt_its_last_day_and_a_lookback_to_its_first():
         "lookback_days": 3,
     }
     assert json.loads(dbt_vars_args({})[1]) == {"lookback_days": 3}
+
+
+@pytest.mark.parametrize(
+    ("setting", "full_refresh"), [(None, False), ("0", False), ("1", True), (" TRUE ", True)]
+)
+def test_full_refresh_setting_rebuilds_the_incremental_models_from_every_raw_day(
+    monkeypatch: pytest.MonkeyPatch, setting: str | None, full_refresh: bool
+):
+    if setting is None:
+        monkeypatch.delenv(FULL_REFRESH_ENV, raising=False)
+    else:
+        monkeypatch.setenv(FULL_REFRESH_ENV, setting)
+    arguments = dbt_build_args({"dagster/partition": "2026-10-01"})
+    assert arguments[:2] == ["build", "--vars"]
+    assert json.loads(arguments[2]) == {"run_date": "2026-10-01", "lookback_days": 3}
+    assert ("--full-refresh" in arguments) is full_refresh
 
 
 def test_backfill_covers_the_landing_days_in_one_partition_range_run(tmp_path: Path):
