@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -41,9 +43,18 @@ class WarehouseResource(ConfigurableResource):
         override = os.environ.get("CVW_DUCKDB_PATH")
         return Path(override) if override else Path(self.data_dir) / "warehouse.duckdb"
 
+    @contextmanager
+    def read_only_connection(
+        self, memory_limit: str | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection to the DuckDB file, closed on leaving the block."""
+        config = {"memory_limit": memory_limit} if memory_limit else {}
+        with duckdb.connect(str(self.duckdb_path), read_only=True, config=config) as connection:
+            yield connection
+
     def read_table(self, relation: str) -> pd.DataFrame:
         """Read a whole warehouse table; the read-only connection is closed before returning."""
-        with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
+        with self.read_only_connection() as connection:
             return connection.execute(f"select * from {relation}").df()
 
 

@@ -17,7 +17,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow.dataset as pa_dataset
@@ -86,8 +85,7 @@ def read_asset_frame(
         rows = np.sort(np.random.default_rng(SAMPLE_SEED).choice(total, limit, replace=False))
         return dataset.take(rows).to_pandas()
     relation = f"{layer}.{rest[-1]}"
-    config = {"memory_limit": READ_MEMORY_LIMIT}
-    with duckdb.connect(str(warehouse.duckdb_path), read_only=True, config=config) as connection:
+    with warehouse.read_only_connection(READ_MEMORY_LIMIT) as connection:
         (total,) = connection.execute(f"select count(*) from {relation}").fetchone()
         if total <= limit:
             return connection.execute(f"select * from {relation}").df()
