@@ -27,7 +27,7 @@ def dbt_build_args(tags: Mapping[str, str]) -> list[str]:
     """``dbt build`` arguments of a run: the export days its tags name, and ``--full-refresh``
     when CVW_DBT_FULL_REFRESH is 1/true/yes."""
     full_refresh = os.environ.get(FULL_REFRESH_ENV, "").strip().lower() in {"1", "true", "yes"}
-    return ["build", *dbt_vars_args(dict(tags)), *(["--full-refresh"] if full_refresh else [])]
+    return ["build", *dbt_vars_args(tags), *(["--full-refresh"] if full_refresh else [])]
 
 
 @dbt_assets(

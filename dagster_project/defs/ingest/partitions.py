@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from dagster import BackfillPolicy, DailyPartitionsDefinition
@@ -36,7 +37,7 @@ def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
-def partition_days(tags: dict[str, str]) -> tuple[date, date] | None:
+def partition_days(tags: Mapping[str, str]) -> tuple[date, date] | None:
     """First and last export day named by a run's tags; None for an unpartitioned run."""
     if PARTITION_TAG in tags:
         day = date.fromisoformat(tags[PARTITION_TAG])
@@ -51,7 +52,7 @@ def dbt_vars_for_days(
 ) -> dict[str, str | int]:
     """dbt vars of a run over ``days``: the last day, and a lookback reaching the first day.
 
-    An unpartitioned run passes no run_date, so the incremental facts start from their own
+    An unpartitioned run passes no run_date, so the incremental models start from their own
     watermark.
     """
     if days is None:
@@ -60,6 +61,6 @@ def dbt_vars_for_days(
     return {"run_date": last.isoformat(), "lookback_days": (last - first).days + lookback_days}
 
 
-def dbt_vars_args(tags: dict[str, str]) -> list[str]:
+def dbt_vars_args(tags: Mapping[str, str]) -> list[str]:
     """``--vars`` arguments for ``dbt build`` in a run with these tags."""
     return ["--vars", json.dumps(dbt_vars_for_days(partition_days(tags)))]
