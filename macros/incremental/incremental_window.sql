@@ -1,21 +1,22 @@
-{#- Helpers of the incremental facts (fct_orders, fct_miniprogram_events, fct_ad_clicks).
+{#- Helpers of the incremental models: the facts (fct_orders, fct_miniprogram_events,
+    fct_ad_clicks) and the staging of the largest raw sources (see staging_versions.sql).
 
     A nightly run names the landing export day it processes with var `run_date` (YYYY-MM-DD) and
     re-reads `lookback_days` earlier export days, so rows that landed late or were re-exported are
     merged again. Without `run_date` the window starts `lookback_days` before the latest load day
-    already in the fact, so an unpartitioned run (`make run`) catches up by itself. -#}
+    already in the model, so an unpartitioned run catches up by itself. -#}
 
 {#- The strategy behind one adapter-neutral config: DuckDB deletes and re-inserts the keys of the
     new batch; Spark needs a table format with MERGE (Delta, Iceberg, Hudi) and merges on the key. -#}
-{% macro incremental_fact_strategy() -%}
-    {{ return(adapter.dispatch('incremental_fact_strategy')()) }}
+{% macro incremental_merge_strategy() -%}
+    {{ return(adapter.dispatch('incremental_merge_strategy')()) }}
 {%- endmacro %}
 
-{% macro default__incremental_fact_strategy() -%}
+{% macro default__incremental_merge_strategy() -%}
     {{ return('delete+insert') }}
 {%- endmacro %}
 
-{% macro duckdb__incremental_fact_strategy() -%}
+{% macro duckdb__incremental_merge_strategy() -%}
     {{ return('delete+insert') }}
 {%- endmacro %}
 
@@ -24,7 +25,7 @@
     overwrite the whole table with the window only, so it stops and asks for --full-refresh.
     The format comes from the `spark_file_format` var because model config is not known yet
     when dbt parses this; set it with `+file_format` on a cluster with Delta. -#}
-{% macro spark__incremental_fact_strategy() -%}
+{% macro spark__incremental_merge_strategy() -%}
     {%- if var('spark_file_format', 'parquet') in ['delta', 'iceberg', 'hudi'] -%}
         {{ return('merge') }}
     {%- endif -%}

@@ -38,7 +38,7 @@
 {% macro incremental_staging_config() -%}
     {{ return({
         'materialized': 'incremental',
-        'incremental_strategy': incremental_fact_strategy(),
+        'incremental_strategy': incremental_merge_strategy(),
         'unique_key': ['_source_file', '_row_number'],
         'on_schema_change': 'append_new_columns',
     }) }}

@@ -7,7 +7,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy=incremental_fact_strategy(),
+        incremental_strategy=incremental_merge_strategy(),
         unique_key='click_id',
         on_schema_change='append_new_columns',
     )

@@ -10,7 +10,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy=incremental_fact_strategy(),
+        incremental_strategy=incremental_merge_strategy(),
         unique_key='order_id',
         on_schema_change='append_new_columns',
     )
