@@ -37,8 +37,8 @@
 
 {#- Every pair of nodes observed together in one row of ``relation``, as undirected edges with
     node_a <= node_b, plus a self-edge for each node seen alone in a row (so identifiers that are
-    never linked to anything still get a customer). ``observed_at`` must be a column of the
-    relation. -#}
+    never linked to anything still get a customer). ``observed_at`` and ``_load_date`` (the export
+    day of the row) must be columns of the relation. -#}
 {% macro identity_edges_from(relation, node_columns, edge_source) -%}
     {%- set statements = [] -%}
     {%- for left in node_columns -%}
@@ -48,7 +48,8 @@
         least({{ left }}, {{ right }}) as node_a,
         greatest({{ left }}, {{ right }}) as node_b,
         '{{ edge_source }}' as edge_source,
-        observed_at
+        observed_at,
+        _load_date
     from {{ relation }}
     where {{ left }} is not null and {{ right }} is not null
             {%- endset -%}
@@ -61,7 +62,8 @@
         {{ alone }} as node_a,
         {{ alone }} as node_b,
         '{{ edge_source }}' as edge_source,
-        observed_at
+        observed_at,
+        _load_date
     from {{ relation }}
     where {{ alone }} is not null
             {%- for other in node_columns if other != alone %}

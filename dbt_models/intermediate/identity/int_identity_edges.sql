@@ -34,7 +34,8 @@ order_nodes as (
         {{ identity_node('member', 'member_id') }} as member_node,
         {{ identity_node('phone', 'phone') }} as phone_node,
         {{ identity_node('openid', 'openid') }} as openid_node,
-        ordered_at as observed_at
+        ordered_at as observed_at,
+        _load_date
     from orders
 ),
 
@@ -45,7 +46,8 @@ member_nodes as (
         {{ identity_node('email', 'email') }} as email_node,
         {{ identity_node('unionid', 'unionid') }} as unionid_node,
         {{ identity_node('openid', 'openid') }} as openid_node,
-        registered_at as observed_at
+        registered_at as observed_at,
+        _load_date
     from members
 ),
 
@@ -54,7 +56,8 @@ wecom_contact_nodes as (
         {{ identity_node('wecom', 'external_userid') }} as wecom_node,
         {{ identity_node('unionid', 'unionid') }} as unionid_node,
         {{ identity_node('phone', 'phone') }} as phone_node,
-        added_at as observed_at
+        added_at as observed_at,
+        _load_date
     from wecom_contacts
 ),
 
@@ -62,7 +65,8 @@ miniprogram_event_nodes as (
     select
         {{ identity_node('openid', 'openid') }} as openid_node,
         {{ identity_node('unionid', 'unionid') }} as unionid_node,
-        event_at as observed_at
+        event_at as observed_at,
+        _load_date
     from miniprogram_events
 ),
 
@@ -70,7 +74,8 @@ ad_click_nodes as (
     select
         {{ identity_node('click', 'click_id') }} as click_node,
         {{ identity_node('openid', 'openid') }} as openid_node,
-        clicked_at as observed_at
+        clicked_at as observed_at,
+        _load_date
     from ad_clicks
     where nullif(trim(openid), '') is not null
 ),
@@ -123,7 +128,8 @@ final as (
         edge_source,
         count(*) as observation_count,
         min(observed_at) as first_observed_at,
-        max(observed_at) as last_observed_at
+        max(observed_at) as last_observed_at,
+        min(_load_date) as _first_load_date
     from observed_edges
     group by node_a, node_b, edge_source
 )

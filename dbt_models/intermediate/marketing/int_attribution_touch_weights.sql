@@ -63,6 +63,7 @@ positioned as (
         orders.ordered_at,
         orders.order_date,
         orders.net_amount_cents as order_net_amount_cents,
+        orders._last_load_date,
         order_touches.touchpoint_id,
         order_touches.touched_at,
         order_touches.touch_type,
@@ -124,7 +125,8 @@ final as (
             when touch_count <= 2 then 1
             when touch_position = 1 or touch_position = touch_count then 2 * (touch_count - 2)
             else 1
-        end as double) as position_based_weight
+        end as double) as position_based_weight,
+        _last_load_date
     from with_last_non_direct
 )
 

@@ -34,7 +34,8 @@ click_touches as (
         'ad_click' as touch_source,
         ad_clicks.platform,
         ad_clicks.campaign_id,
-        cast(null as {{ dbt.type_string() }}) as message_variant
+        cast(null as {{ dbt.type_string() }}) as message_variant,
+        ad_clicks._load_date
     from ad_clicks
     inner join customer_identifiers
         on {{ identity_node('openid', 'ad_clicks.openid') }} = customer_identifiers.node_id
@@ -51,7 +52,8 @@ community_touches as (
             as touch_source,
         'wecom' as platform,
         cast(null as {{ dbt.type_string() }}) as campaign_id,
-        community_interactions.message_variant
+        community_interactions.message_variant,
+        community_interactions._load_date
     from community_interactions
     inner join customer_identifiers
         on
@@ -67,6 +69,7 @@ miniprogram_customers as (
         miniprogram_events.event_name,
         miniprogram_events.campaign_id,
         miniprogram_events.event_at,
+        miniprogram_events._load_date,
         customer_identifiers.customer_key
     from miniprogram_events
     inner join customer_identifiers
@@ -85,7 +88,8 @@ miniprogram_touches as (
         end as touch_source,
         'miniprogram' as platform,
         campaign_id,
-        cast(null as {{ dbt.type_string() }}) as message_variant
+        cast(null as {{ dbt.type_string() }}) as message_variant,
+        _load_date
     from miniprogram_customers
     where event_name = 'share' or campaign_id is not null
 ),
@@ -95,6 +99,7 @@ organic_visits as (
         event_id,
         customer_key,
         event_at,
+        _load_date,
         row_number() over (
             partition by customer_key, cast(event_at as date)
             order by event_at, event_id
@@ -112,7 +117,8 @@ direct_touches as (
         'miniprogram_visit' as touch_source,
         'direct' as platform,
         cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as message_variant
+        cast(null as {{ dbt.type_string() }}) as message_variant,
+        _load_date
     from organic_visits
     where visit_of_day = 1
 ),

@@ -6,15 +6,93 @@
     each touch gets the step from the previous running credit. Rounding remainders therefore land
     on the later touches, deterministically. The running sums are taken per touch for all six
     models at once, before the rows are split per model, so the windows sort the touches once
-    instead of six times as many rows. -#}
+    instead of six times as many rows.
+
+    Incremental: a nightly run re-credits only the orders whose journey can have changed, and
+    replaces all of their rows (merged on order_id): orders whose header, lines or refunds landed
+    in the load window, orders a touch that landed in the window can reach (up to the attribution
+    lookback after it, plus a day because a late first visit of a day replaces that day's later
+    direct touch), and every order of a customer whose identity graph gained a link (a merge can
+    re-key them). The post-hook removes the rows of orders that stopped being revenue orders.
+    `_last_load_date` (the order's, from fct_orders) is the watermark of a run without `run_date`.
+    -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_merge_strategy(),
+        unique_key='order_id',
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_attribution_of_uncredited_orders() }}",
+    )
+}}
 
 {%- set models = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay',
     'position_based'] %}
+
+{%- set lookback_days = var('marketing_attribution_lookback_days') | int %}
 
 with
 
 touch_weights as (
     select * from {{ ref('int_attribution_touch_weights') }}
+),
+
+revenue_orders as (
+    select * from {{ ref('fct_orders') }}
+    where is_revenue_order and customer_key is not null
+),
+
+touchpoints as (
+    select * from {{ ref('int_marketing_touchpoints') }}
+),
+
+identity_edges as (
+    select * from {{ ref('int_identity_edges') }}
+),
+
+customer_identifiers as (
+    select * from {{ ref('int_customer_identifiers') }}
+),
+
+{%- if is_incremental() %}
+
+relinked_customers as (
+    select customer_identifiers.customer_key
+    from identity_edges
+    inner join customer_identifiers
+        on identity_edges.node_a = customer_identifiers.node_id
+    where
+        identity_edges.node_a <> identity_edges.node_b
+        and {{ incremental_load_window('identity_edges._first_load_date') }}
+),
+
+recredited_orders as (
+    select order_id from revenue_orders
+    where {{ incremental_load_window('_last_load_date') }}
+    union
+    select revenue_orders.order_id
+    from revenue_orders
+    inner join relinked_customers
+        on revenue_orders.customer_key = relinked_customers.customer_key
+    union
+    select revenue_orders.order_id
+    from touchpoints
+    inner join revenue_orders
+        on
+            touchpoints.customer_key = revenue_orders.customer_key
+            and revenue_orders.ordered_at >= touchpoints.touched_at
+            and revenue_orders.ordered_at
+            < {{ dbt.dateadd('day', lookback_days + 1, 'touchpoints.touched_at') }}
+    where {{ incremental_load_window('touchpoints._load_date') }}
+),
+{%- endif %}
+
+credited_touches as (
+    select * from touch_weights
+    {%- if is_incremental() %}
+    where order_id in (select recredited_orders.order_id from recredited_orders)
+    {%- endif %}
 ),
 
 running_weights as (
@@ -31,7 +109,7 @@ running_weights as (
             {{- ',' if not loop.last }}
         {%- endfor %}
     -- noqa: enable=LT02
-    from touch_weights
+    from credited_touches
 ),
 
 running_credits as (
@@ -88,7 +166,8 @@ model_credits as (
             touch_count,
             {{ model }}_weight / {{ model }}_total_weight as credit_share,
             {{ model }}_credit_cents as credit_cents,
-            order_net_amount_cents
+            order_net_amount_cents,
+            _last_load_date
         from credits
         {%- if not loop.last %}
             union all
@@ -115,7 +194,8 @@ final as (
         touch_count,
         credit_share,
         credit_cents,
-        order_net_amount_cents
+        order_net_amount_cents,
+        _last_load_date
     from model_credits
 )
 
