@@ -2,16 +2,18 @@
 
 The nightly path loads one landing export day into raw and runs dbt; the incremental facts merge
 the load window and the marts above them are rebuilt. Over ten days that must give exactly the
-marts (and the staging tables, the largest of which is incremental too) of one full build, a
-repeated run must change nothing, and a refund exported on day nine for a day-two order must reach
-that order.
+marts (and the staging tables, the largest of which is incremental too) of one full build, and a
+repeated run must change nothing. Changes exported on day nine for early orders must reach them: a
+late refund, an event sent again, an order cancelled, a campaign visit exported late, and a WeCom
+contact that merges a buyer with an earlier campaign visitor.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -27,6 +29,7 @@ END_DATE = date(2026, 10, 31)
 DAYS = [END_DATE - timedelta(days=offset) for offset in range(9, -1, -1)]
 LATE_REFUND_ID = "RF9999999901"
 LATE_REFUND_FEN = 1234
+LATE_EVENT_ID = "0000000000000000000000000000late"
 # The incremental facts, everything they read and every mart built on them; the prediction marts
 # need the Python model fits and are left to the Dagster tests.
 SELECTION = ["@fct_orders", "@fct_miniprogram_events", "@fct_ad_clicks"]
@@ -67,26 +70,160 @@ def _day_two_order(landing: Path) -> str:
     return sorted(candidates["order_id"])[0]
 
 
-def _add_late_refund(landing: Path, order_id: str) -> None:
-    """Append a refund of the day-2 order to the day-9 refunds export (creating it if needed)."""
-    path = landing / "shop" / "refunds" / f"refunds_{DAYS[8]}.csv"
-    values = {
-        "refund_id": LATE_REFUND_ID,
-        "order_id": order_id,
-        "refund_amount": f"{LATE_REFUND_FEN / 100:.2f}",
-        "refunded_at": f"{DAYS[8]} 12:00:00",
-        "reason": "late",
-    }
+def _append_to_day_nine(landing: Path, source: str, values: Mapping[str, str]) -> None:
+    """Append one row to the day-9 export of ``source`` (e.g. "shop/refunds"), creating the file
+    with the columns of the source's other exports if that day has none; columns the row does not
+    name stay empty."""
+    path = landing / source / f"{Path(source).name}_{DAYS[8]}.csv"
+    exports = sorted((landing / source).glob("*.csv"))
     header = list(values)
     exists = path.exists()
-    if exists:
-        with path.open(encoding="utf-8") as handle:
+    if exports:
+        with exports[0].open(encoding="utf-8") as handle:
             header = next(csv.reader(handle))
     with path.open("a", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         if not exists:
             writer.writerow(header)
         writer.writerow([values.get(name, "") for name in header])
+
+
+def _add_late_refund(landing: Path, order_id: str) -> None:
+    """Append a refund of the day-2 order to the day-9 refunds export (creating it if needed)."""
+    _append_to_day_nine(
+        landing,
+        "shop/refunds",
+        {
+            "refund_id": LATE_REFUND_ID,
+            "order_id": order_id,
+            "refund_amount": f"{LATE_REFUND_FEN / 100:.2f}",
+            "refunded_at": f"{DAYS[8]} 12:00:00",
+            "reason": "late",
+        },
+    )
+
+
+def _early_orders(landing: Path, taken: set[str]) -> pd.DataFrame:
+    """Plainly valid paid or completed orders of the first four days without any refund, minus
+    ``taken``, with the export's columns and the buyer's phone and openid (from the order, else
+    from the member) as ``buyer_phone_known`` and ``buyer_openid_known``."""
+    exports = landing / "shop"
+    refunded = {
+        order_id
+        for path in (exports / "refunds").glob("*.csv")
+        for order_id in pd.read_csv(path, dtype=str)["order_id"]
+    }
+    members = pd.concat(
+        pd.read_csv(path, dtype=str) for path in sorted((exports / "members").glob("*.csv"))
+    ).drop_duplicates("member_id", keep="last")
+    orders = pd.concat(
+        pd.read_csv(exports / "orders" / f"orders_{day}.csv", dtype=str) for day in DAYS[:4]
+    ).reset_index(drop=True)
+    member_identifiers = orders[["member_id"]].merge(members, "left", "member_id")
+    orders["buyer_phone_known"] = orders["buyer_phone"].fillna(member_identifiers["phone"])
+    orders["buyer_openid_known"] = orders["openid"].fillna(member_identifiers["openid"])
+    eligible = (
+        orders["order_status"].isin(["paid", "completed"])
+        & orders["order_time"].str.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", na=False)
+        & ~orders["order_id"].isin(refunded | taken)
+    )
+    return orders[eligible].sort_values("order_id")
+
+
+def _cancel_early_order(landing: Path, taken: set[str]) -> str:
+    """Export an early order again on day 9, cancelled: it stops being a revenue order."""
+    order = _early_orders(landing, taken).iloc[0]
+    values = {
+        name: ("" if pd.isna(value) else value)
+        for name, value in order.items()
+        if not name.endswith("_known")
+    }
+    values.update(order_status="cancelled", updated_at=f"{DAYS[8]} 10:00:00")
+    _append_to_day_nine(landing, "shop/orders", values)
+    return str(order["order_id"])
+
+
+def _campaign_event_template(landing: Path) -> dict[str, str]:
+    events = pd.read_csv(
+        landing / "scrm" / "miniprogram_events" / f"miniprogram_events_{DAYS[0]}.csv", dtype=str
+    )
+    campaign_views = events[
+        events["campaign_id"].notna()
+        & events["event_name"].eq("view")
+        & events["event_time"].str.fullmatch(r"\d{13}", na=False)
+    ]
+    row = campaign_views.sort_values("event_id").iloc[0]
+    return {name: ("" if pd.isna(value) else value) for name, value in row.items()}
+
+
+def _export_campaign_visit_late(landing: Path, taken: set[str]) -> tuple[str, str]:
+    """Export on day 9 a campaign visit an early buyer made two hours before the order, as a
+    tracker that uploads late does. Returns the order and the touch."""
+    order = _early_orders(landing, taken).dropna(subset=["buyer_openid_known"]).iloc[0]
+    visited = pd.Timestamp(order["order_time"], tz="Asia/Shanghai") - pd.Timedelta(hours=2)
+    values = _campaign_event_template(landing)
+    values.update(
+        event_id=LATE_EVENT_ID,
+        openid=order["buyer_openid_known"],
+        unionid="",
+        event_time=str(int(visited.timestamp() * 1000)),
+    )
+    _append_to_day_nine(landing, "scrm/miniprogram_events", values)
+    return str(order["order_id"]), f"miniprogram:{LATE_EVENT_ID}"
+
+
+def _identifiers_in(landing: Path, source: str, columns: Sequence[str]) -> set[str]:
+    values: set[str] = set()
+    for path in (landing / source).glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str)
+        for column in columns:
+            values |= set(frame[column].dropna())
+    return values
+
+
+def _link_visitor_to_buyer(landing: Path, taken: set[str]) -> tuple[str, str]:
+    """Export on day 9 a member carrying the phone of an early buyer and the openid of an earlier
+    campaign visitor known nowhere else, as a visitor who signs up with the phone they once
+    bought with does. That merges the two customers, so the visit joins the early order's
+    journey. Returns the order and the touch."""
+    known = (
+        _identifiers_in(landing, "shop/orders", ["openid"])
+        | _identifiers_in(landing, "shop/members", ["openid", "unionid"])
+        | _identifiers_in(landing, "scrm/wecom_contacts", ["unionid"])
+    )
+    events = pd.concat(
+        pd.read_csv(
+            landing / "scrm" / "miniprogram_events" / f"miniprogram_events_{day}.csv", dtype=str
+        )
+        for day in DAYS[:4]
+    )
+    visits = events[
+        events["campaign_id"].notna()
+        & events["event_time"].str.fullmatch(r"\d{13}", na=False)
+        & ~events["openid"].isin(known)
+        & ~events["unionid"].isin(known)
+    ]
+    visits = visits.assign(
+        visited=pd.to_datetime(visits["event_time"].astype("int64"), unit="ms", utc=True)
+    )
+    buyers = _early_orders(landing, taken)
+    buyers = buyers[buyers["buyer_phone_known"].str.fullmatch(r"1\d{10}", na=False)].assign(
+        ordered=pd.to_datetime(buyers["order_time"]).dt.tz_localize("Asia/Shanghai")
+    )
+    pairs = visits.merge(buyers, how="cross", suffixes=("_visit", ""))
+    pairs = pairs[pairs["visited"] < pairs["ordered"]].sort_values(["order_id", "event_id"])
+    pair = pairs.iloc[0]
+    _append_to_day_nine(
+        landing,
+        "shop/members",
+        {
+            "member_id": "M99999901",
+            "phone": pair["buyer_phone_known"],
+            "openid": pair["openid_visit"],
+            "registered_at": f"{DAYS[8]} 12:00:00",
+        },
+    )
+    return str(pair["order_id"]), f"miniprogram:{pair['event_id']}"
 
 
 def _reexport_day_two_event(landing: Path) -> str:
@@ -147,66 +284,122 @@ def _order_refund_fen(data_dir: Path, order_id: str) -> int:
     return int(found[0])
 
 
+@dataclass(frozen=True)
+class DayNineChanges:
+    """The generated landing files and what the day-9 exports change about earlier days."""
+
+    root: Path
+    refunded_order: str
+    reexported_event: str
+    cancelled_order: str
+    late_visit: tuple[str, str]
+    linked_visit: tuple[str, str]
+
+
+def _journey(data_dir: Path, order_id: str) -> list[str]:
+    """The order's touches in position order (one attribution model; all share the touches)."""
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+        rows = connection.execute(
+            "select touchpoint_id from marts.fct_attribution"
+            " where order_id = ? and attribution_model = 'linear' order by touch_position",
+            [order_id],
+        ).fetchall()
+    return [touchpoint_id for (touchpoint_id,) in rows]
+
+
 @pytest.fixture(scope="module")
-def landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+def landing(tmp_path_factory: pytest.TempPathFactory) -> DayNineChanges:
     root = tmp_path_factory.mktemp("ten_days_landing")
     generate(root, seed=5, customers=300, days=len(DAYS), end_date=END_DATE)
-    order_id = _day_two_order(root)
-    _add_late_refund(root, order_id)
-    return root, order_id, _reexport_day_two_event(root)
+    refunded_order = _day_two_order(root)
+    _add_late_refund(root, refunded_order)
+    reexported_event = _reexport_day_two_event(root)
+    taken = {refunded_order}
+    cancelled_order = _cancel_early_order(root, taken)
+    taken.add(cancelled_order)
+    late_visit = _export_campaign_visit_late(root, taken)
+    taken.add(late_visit[0])
+    linked_visit = _link_visitor_to_buyer(root, taken)
+    return DayNineChanges(
+        root, refunded_order, reexported_event, cancelled_order, late_visit, linked_visit
+    )
 
 
 @pytest.fixture(scope="module")
-def full_build(landing: tuple[Path, str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def full_build(landing: DayNineChanges, tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("full_build")
-    os.symlink(landing[0], data_dir / "landing")
+    os.symlink(landing.root, data_dir / "landing")
     load_all(data_dir / "landing", data_dir / "raw")
     _dbt_build(data_dir, ["--full-refresh"])
     return data_dir
 
 
 @pytest.fixture(scope="module")
-def daily_runs(landing: tuple[Path, str, str], tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Ten nightly runs; records the late-refunded order's refund and the re-exported event's
-    staging rows after days 8 and 9."""
+def daily_runs(landing: DayNineChanges, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Ten nightly runs; records what the day-9 exports change, after days 8 and 9."""
     data_dir = tmp_path_factory.mktemp("daily_runs")
-    os.symlink(landing[0], data_dir / "landing")
-    refund_after: dict[date, int] = {}
-    event_copies_after: dict[date, list] = {}
+    os.symlink(landing.root, data_dir / "landing")
+    after: dict[str, dict[date, object]] = {
+        "refund": {},
+        "event_copies": {},
+        "cancelled_journey": {},
+        "late_visit_journey": {},
+        "linked_visit_journey": {},
+    }
     for day in DAYS:
         load_all(data_dir / "landing", data_dir / "raw", load_dates=[day])
         # No run_date: the facts' own watermark picks the window, as in an unpartitioned night.
         _dbt_build(data_dir)
         if day in (DAYS[7], DAYS[8]):
-            refund_after[day] = _order_refund_fen(data_dir, landing[1])
-            event_copies_after[day] = _event_copies(data_dir, landing[2])
-    return {
-        "data_dir": data_dir,
-        "refund_after": refund_after,
-        "event_copies_after": event_copies_after,
-    }
+            after["refund"][day] = _order_refund_fen(data_dir, landing.refunded_order)
+            after["event_copies"][day] = _event_copies(data_dir, landing.reexported_event)
+            after["cancelled_journey"][day] = _journey(data_dir, landing.cancelled_order)
+            after["late_visit_journey"][day] = _journey(data_dir, landing.late_visit[0])
+            after["linked_visit_journey"][day] = _journey(data_dir, landing.linked_visit[0])
+    return {"data_dir": data_dir, **after}
 
 
 def test_ten_daily_runs_give_the_marts_of_one_full_build(full_build: Path, daily_runs: dict):
     _assert_same_tables(_warehouse_tables(daily_runs["data_dir"]), _warehouse_tables(full_build))
 
 
-def test_refund_on_day_nine_changes_the_day_two_order(
-    landing: tuple[Path, str, str], daily_runs: dict
-):
-    root, order_id, _ = landing
-    before = _expected_refund_fen(root, order_id, DAYS[7])
-    after = _expected_refund_fen(root, order_id, DAYS[8])
+def test_refund_on_day_nine_changes_the_day_two_order(landing: DayNineChanges, daily_runs: dict):
+    before = _expected_refund_fen(landing.root, landing.refunded_order, DAYS[7])
+    after = _expected_refund_fen(landing.root, landing.refunded_order, DAYS[8])
     assert after == before + LATE_REFUND_FEN
-    assert daily_runs["refund_after"] == {DAYS[7]: before, DAYS[8]: after}
+    assert daily_runs["refund"] == {DAYS[7]: before, DAYS[8]: after}
 
 
 def test_event_exported_again_on_day_nine_makes_the_day_two_copy_a_duplicate(daily_runs: dict):
     day_two, day_nine = str(DAYS[1]), str(DAYS[8])
-    assert daily_runs["event_copies_after"] == {
+    assert daily_runs["event_copies"] == {
         DAYS[7]: [(day_two, None)],
         DAYS[8]: [(day_two, "duplicate_event_id"), (day_nine, None)],
     }
+
+
+def test_order_cancelled_on_day_nine_loses_its_attribution(daily_runs: dict):
+    journeys = daily_runs["cancelled_journey"]
+    assert journeys[DAYS[7]], "the order was credited before it was cancelled"
+    assert journeys[DAYS[8]] == []
+
+
+def test_campaign_visit_exported_late_joins_the_early_order_journey(
+    landing: DayNineChanges, daily_runs: dict
+):
+    touch = landing.late_visit[1]
+    journeys = daily_runs["late_visit_journey"]
+    assert journeys[DAYS[7]] and touch not in journeys[DAYS[7]]
+    assert touch in journeys[DAYS[8]]
+
+
+def test_contact_merging_a_visitor_into_a_buyer_brings_the_visit_into_the_journey(
+    landing: DayNineChanges, daily_runs: dict
+):
+    touch = landing.linked_visit[1]
+    journeys = daily_runs["linked_visit_journey"]
+    assert journeys[DAYS[7]] and touch not in journeys[DAYS[7]]
+    assert touch in journeys[DAYS[8]]
 
 
 def test_running_a_day_again_changes_nothing(daily_runs: dict, full_build: Path):
