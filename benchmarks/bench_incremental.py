@@ -5,11 +5,11 @@
 Generates the landing files of the scale (the customers and activity of ``benchmarks/bench.py``),
 loads every day but the last and builds the warehouse from scratch (the full build), then loads
 the last export day and runs the nightly build with ``run_date`` = that day: the incremental
-models (the staging of the largest raw sources and the facts) merge the day plus the lookback, the
-marts on whole history are rebuilt. Times are printed twice: the incremental models alone, and the
-whole dbt project (without the prediction marts, which need the model fits), then the slowest
-models of the nightly run. Target: the nightly run of the incremental models takes at most 10% of
-their full build. Figures only; nothing is asserted.
+models (the staging of the largest raw sources, the facts and ``fct_attribution``) merge the day
+plus the lookback, the marts on whole history are rebuilt. Times are printed twice: the
+incremental models alone, and the whole dbt project (without the prediction marts, which need the
+model fits), then the slowest models of the nightly run. Target: the nightly run of the incremental
+models takes at most 10% of their full build. Figures only; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from dagster_project.lib.demo_data import Activity, generate  # noqa: E402
 from dagster_project.lib.landing import load_all  # noqa: E402
 
 DBT = Path(sys.executable).with_name("dbt")
-# The incremental models: the staging of the largest raw sources and the facts above them.
+# The incremental models: the staging of the largest raw sources, the facts and the attribution.
 INCREMENTAL = ["--select", "config.materialized:incremental"]
 PROJECT = ["--exclude", "source:models+", "resource_type:test", "resource_type:unit_test"]
 

@@ -393,7 +393,7 @@ def test_campaign_visit_exported_late_joins_the_early_order_journey(
     assert touch in journeys[DAYS[8]]
 
 
-def test_contact_merging_a_visitor_into_a_buyer_brings_the_visit_into_the_journey(
+def test_member_merging_a_visitor_into_a_buyer_brings_the_visit_into_the_journey(
     landing: DayNineChanges, daily_runs: dict
 ):
     touch = landing.linked_visit[1]

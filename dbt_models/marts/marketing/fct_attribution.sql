@@ -12,8 +12,8 @@
     replaces all of their rows (merged on order_id): orders whose header, lines or refunds landed
     in the load window, orders a touch that landed in the window can reach (up to the attribution
     lookback after it, plus a day because a late first visit of a day replaces that day's later
-    direct touch), and every order of a customer whose identity graph gained a link (a merge can
-    re-key them). The post-hook removes the rows of orders that stopped being revenue orders.
+    direct touch), and every order of a customer with two identifiers first seen together in the
+    window (a merge can re-key them and bring another customer's old touches). The post-hook removes the rows of orders that stopped being revenue orders.
     `_last_load_date` (the order's, from fct_orders) is the watermark of a run without `run_date`.
     -#}
 
@@ -27,6 +27,11 @@
     )
 }}
 
+{#- Only the incremental branch reads these; dbt parses the model as a full build, so it learns
+    the dependencies from these lines. -#}
+-- depends_on: {{ ref('fct_orders') }}, {{ ref('int_marketing_touchpoints') }}
+-- depends_on: {{ ref('int_identity_edges') }}, {{ ref('int_customer_identifiers') }}
+
 {%- set models = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay',
     'position_based'] %}
 
@@ -37,6 +42,8 @@ with
 touch_weights as (
     select * from {{ ref('int_attribution_touch_weights') }}
 ),
+
+{%- if is_incremental() %}
 
 revenue_orders as (
     select * from {{ ref('fct_orders') }}
@@ -55,16 +62,22 @@ customer_identifiers as (
     select * from {{ ref('int_customer_identifiers') }}
 ),
 
-{%- if is_incremental() %}
+new_links as (
+    -- pairs of two identifiers first seen together in the window, whichever source showed them
+    select
+        node_a,
+        node_b
+    from identity_edges
+    where node_a <> node_b
+    group by node_a, node_b
+    having {{ incremental_load_window('min(_first_load_date)') }}
+),
 
 relinked_customers as (
     select customer_identifiers.customer_key
-    from identity_edges
+    from new_links
     inner join customer_identifiers
-        on identity_edges.node_a = customer_identifiers.node_id
-    where
-        identity_edges.node_a <> identity_edges.node_b
-        and {{ incremental_load_window('identity_edges._first_load_date') }}
+        on new_links.node_a = customer_identifiers.node_id
 ),
 
 recredited_orders as (
