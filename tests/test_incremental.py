@@ -384,21 +384,20 @@ def test_order_cancelled_on_day_nine_loses_its_attribution(daily_runs: dict):
     assert journeys[DAYS[8]] == []
 
 
-def test_campaign_visit_exported_late_joins_the_early_order_journey(
-    landing: DayNineChanges, daily_runs: dict
+@pytest.mark.parametrize(
+    ("change", "journey"),
+    [
+        pytest.param("late_visit", "late_visit_journey", id="campaign visit exported late"),
+        pytest.param("linked_visit", "linked_visit_journey", id="member merging visitor and buyer"),
+    ],
+)
+def test_touch_known_on_day_nine_joins_the_early_order_journey(
+    landing: DayNineChanges, daily_runs: dict, change: str, journey: str
 ):
-    touch = landing.late_visit[1]
-    journeys = daily_runs["late_visit_journey"]
-    assert journeys[DAYS[7]] and touch not in journeys[DAYS[7]]
-    assert touch in journeys[DAYS[8]]
-
-
-def test_member_merging_a_visitor_into_a_buyer_brings_the_visit_into_the_journey(
-    landing: DayNineChanges, daily_runs: dict
-):
-    touch = landing.linked_visit[1]
-    journeys = daily_runs["linked_visit_journey"]
-    assert journeys[DAYS[7]] and touch not in journeys[DAYS[7]]
+    touch = getattr(landing, change)[1]
+    journeys = daily_runs[journey]
+    assert journeys[DAYS[7]], "the early order was credited to its own touches before"
+    assert touch not in journeys[DAYS[7]]
     assert touch in journeys[DAYS[8]]
 
 
