@@ -1,20 +1,59 @@
 {#- Each revenue order with the touches its customer had in the lookback window before it, and the
     unnormalised weight every attribution model gives each touch. An order without any touch
     gets one 'direct' touch at the order time, so every order has something to credit.
-    Touches are ordered by time, then touchpoint_id, so positions are deterministic. -#}
+    Touches are ordered by time, then touchpoint_id, so positions are deterministic.
+
+    Incremental: a nightly run re-weighs only the orders whose journey can have changed (see
+    macros/marketing/attribution.sql) and replaces all of their rows, merged on order_id; the
+    post-hook removes the rows of orders that stopped being revenue orders. `_last_load_date` (the
+    order's) is the watermark of a run without `run_date`. -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_merge_strategy(),
+        unique_key='order_id',
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_rows_of_uncredited_orders() }}",
+    )
+}}
 
 {%- set lookback_days = var('marketing_attribution_lookback_days') -%}
 {%- set half_life_seconds = var('marketing_time_decay_half_life_days') * 86400 -%}
 
+{#- Only the incremental branch reads these; dbt parses the model as a full build, so it learns
+    the dependencies from this line. #}
+-- depends_on: {{ ref('int_identity_edges') }}, {{ ref('int_customer_identifiers') }}
+
 with
 
-orders as (
+revenue_orders as (
     select * from {{ ref('fct_orders') }}
     where is_revenue_order and customer_key is not null
 ),
 
 touchpoints as (
     select * from {{ ref('int_marketing_touchpoints') }}
+),
+
+{%- if is_incremental() %}
+
+identity_edges as (
+    select * from {{ ref('int_identity_edges') }}
+),
+
+customer_identifiers as (
+    select * from {{ ref('int_customer_identifiers') }}
+),
+
+{{ attribution_recredited_orders_ctes() }}
+{%- endif %}
+
+orders as (
+    select * from revenue_orders
+    {%- if is_incremental() %}
+    where order_id in (select recredited_orders.order_id from recredited_orders)
+    {%- endif %}
 ),
 
 touches_in_window as (

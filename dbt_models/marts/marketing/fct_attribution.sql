@@ -8,12 +8,10 @@
     models at once, before the rows are split per model, so the windows sort the touches once
     instead of six times as many rows.
 
-    Incremental: a nightly run re-credits only the orders whose journey can have changed, and
-    replaces all of their rows (merged on order_id): orders whose header, lines or refunds landed
-    in the load window, orders a touch that landed in the window can reach (up to the attribution
-    lookback after it, plus a day because a late first visit of a day replaces that day's later
-    direct touch), and every order of a customer with two identifiers first seen together in the
-    window (a merge can re-key them and bring another customer's old touches). The post-hook removes the rows of orders that stopped being revenue orders.
+    Incremental: a nightly run re-credits only the orders whose journey can have changed (see
+    macros/marketing/attribution.sql) and replaces all of their rows, merged on order_id; it
+    reads those orders' rows of int_attribution_touch_weights, which re-weighs the same orders
+    first. The post-hook removes the rows of orders that stopped being revenue orders.
     `_last_load_date` (the order's, from fct_orders) is the watermark of a run without `run_date`.
     -#}
 
@@ -23,7 +21,7 @@
         incremental_strategy=incremental_merge_strategy(),
         unique_key='order_id',
         on_schema_change='append_new_columns',
-        post_hook="{{ delete_attribution_of_uncredited_orders() }}",
+        post_hook="{{ delete_rows_of_uncredited_orders() }}",
     )
 }}
 
@@ -34,8 +32,6 @@
 
 {%- set models = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay',
     'position_based'] %}
-
-{%- set lookback_days = var('marketing_attribution_lookback_days') | int %}
 
 with
 
@@ -62,43 +58,7 @@ customer_identifiers as (
     select * from {{ ref('int_customer_identifiers') }}
 ),
 
-new_links as (
-    -- pairs of two identifiers first seen together in the window, whichever source showed them
-    select
-        node_a,
-        node_b
-    from identity_edges
-    where node_a <> node_b
-    group by node_a, node_b
-    having {{ incremental_load_window('min(_first_load_date)') }}
-),
-
-relinked_customers as (
-    select customer_identifiers.customer_key
-    from new_links
-    inner join customer_identifiers
-        on new_links.node_a = customer_identifiers.node_id
-),
-
-recredited_orders as (
-    select order_id from revenue_orders
-    where {{ incremental_load_window('_last_load_date') }}
-    union
-    select revenue_orders.order_id
-    from revenue_orders
-    inner join relinked_customers
-        on revenue_orders.customer_key = relinked_customers.customer_key
-    union
-    select revenue_orders.order_id
-    from touchpoints
-    inner join revenue_orders
-        on
-            touchpoints.customer_key = revenue_orders.customer_key
-            and revenue_orders.ordered_at >= touchpoints.touched_at
-            and revenue_orders.ordered_at
-            < {{ dbt.dateadd('day', lookback_days + 1, 'touchpoints.touched_at') }}
-    where {{ incremental_load_window('touchpoints._load_date') }}
-),
+{{ attribution_recredited_orders_ctes() }}
 {%- endif %}
 
 credited_touches as (
