@@ -1,11 +1,11 @@
 """Day-by-day incremental runs against one full build over the same ten days of landing files.
 
-The nightly path loads one landing export day into raw and runs dbt; the incremental facts merge
-the load window and the marts above them are rebuilt. Over ten days that must give exactly the
-marts (and the staging tables, the largest of which is incremental too) of one full build, and a
-repeated run must change nothing. Changes exported on day nine for early orders must reach them: a
-late refund, an event sent again, an order cancelled, a campaign visit exported late, and a WeCom
-contact that merges a buyer with an earlier campaign visitor.
+The nightly path loads one landing export day into raw and runs dbt; the incremental models merge
+the load window and the models above them are rebuilt. Over ten days that must give exactly the
+staging, intermediate and mart tables of one full build, and a repeated run must change nothing.
+Changes exported on day nine for early orders must reach them: a late refund, an event sent again,
+an order cancelled, a campaign visit exported late, and a member that merges a buyer with an
+earlier campaign visitor.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ LATE_EVENT_ID = "0000000000000000000000000000late"
 SELECTION = ["@fct_orders", "@fct_miniprogram_events", "@fct_ad_clicks"]
 # Tests and unit tests run in the main build; here only the seed and models are built.
 EXCLUSION = ["source:models+", "resource_type:test", "resource_type:unit_test"]
-COMPARED_SCHEMAS = ("staging", "marts")
+COMPARED_SCHEMAS = ("staging", "intermediate", "marts")
 
 
 def _dbt_build(data_dir: Path, extra: Sequence[str] = ()) -> None:
