@@ -149,6 +149,8 @@ def run_attribution(
         }
     )
     order_frame["order_date"] = order_frame["ordered_at"].dt.date
+    # the export day the order last changed: carried through to the credits, not used by them
+    order_frame["_last_load_date"] = START.date()
     touch_frame = pd.DataFrame(
         {
             "touchpoint_id": [touch.touchpoint_id for touch in touches],
