@@ -71,10 +71,14 @@ recredited_orders as (
     where order_id in ({{ uncredited_orders }})
 {%- endmacro %}
 
-{#- Delta Lake's open-source DELETE takes no subquery; MERGE can delete the matched rows. -#}
+{#- Delta Lake's open-source DELETE takes no subquery; MERGE can delete the matched rows. Plain
+    Parquet tables take neither, and are never merged into (see incremental_merge_strategy), so
+    there is nothing to delete on them. -#}
 {% macro spark__delete_rows_of_uncredited_orders(uncredited_orders) -%}
+    {%- if var('spark_file_format', 'parquet') in ['delta', 'iceberg', 'hudi'] -%}
     merge into {{ this }} as credited
     using ({{ uncredited_orders }}) as uncredited
         on credited.order_id = uncredited.order_id
     when matched then delete
+    {%- endif -%}
 {%- endmacro %}
