@@ -61,13 +61,12 @@ def _assert_same_tables(actual: dict[str, pd.DataFrame], expected: dict[str, pd.
 
 def _day_two_order(landing: Path) -> str:
     """A paid or completed day-2 order without any refund in the generated files."""
-    refunded = set()
-    for path in (landing / "shop" / "refunds").glob("refunds_*.csv"):
-        refunded |= set(pd.read_csv(path, dtype=str)["order_id"])
-    orders = pd.read_csv(landing / "shop" / "orders" / f"orders_{DAYS[1]}.csv", dtype=str)
-    candidates = orders[orders["order_status"].isin(["paid", "completed"])]
-    candidates = candidates[~candidates["order_id"].isin(refunded)]
-    return sorted(candidates["order_id"])[0]
+    return str(_early_orders(landing, set(), days=DAYS[1:2]).iloc[0]["order_id"])
+
+
+def _row_values(row: pd.Series) -> dict[str, str]:
+    """An export row as CSV values, empty where the export had none."""
+    return {name: ("" if pd.isna(value) else value) for name, value in row.items()}
 
 
 def _append_to_day_nine(landing: Path, source: str, values: Mapping[str, str]) -> None:
@@ -103,10 +102,10 @@ def _add_late_refund(landing: Path, order_id: str) -> None:
     )
 
 
-def _early_orders(landing: Path, taken: set[str]) -> pd.DataFrame:
-    """Plainly valid paid or completed orders of the first four days without any refund, minus
-    ``taken``, with the export's columns and the buyer's phone and openid (from the order, else
-    from the member) as ``buyer_phone_known`` and ``buyer_openid_known``."""
+def _early_orders(landing: Path, taken: set[str], days: Sequence[date] = DAYS[:4]) -> pd.DataFrame:
+    """Plainly valid paid or completed orders of ``days`` (the first four) without any refund,
+    minus ``taken``, with the export's columns and the buyer's phone and openid (from the order,
+    else from the member) as ``buyer_phone_known`` and ``buyer_openid_known``."""
     exports = landing / "shop"
     refunded = {
         order_id
@@ -117,7 +116,7 @@ def _early_orders(landing: Path, taken: set[str]) -> pd.DataFrame:
         pd.read_csv(path, dtype=str) for path in sorted((exports / "members").glob("*.csv"))
     ).drop_duplicates("member_id", keep="last")
     orders = pd.concat(
-        pd.read_csv(exports / "orders" / f"orders_{day}.csv", dtype=str) for day in DAYS[:4]
+        pd.read_csv(exports / "orders" / f"orders_{day}.csv", dtype=str) for day in days
     ).reset_index(drop=True)
     member_identifiers = orders[["member_id"]].merge(members, "left", "member_id")
     orders["buyer_phone_known"] = orders["buyer_phone"].fillna(member_identifiers["phone"])
@@ -133,27 +132,24 @@ def _early_orders(landing: Path, taken: set[str]) -> pd.DataFrame:
 def _cancel_early_order(landing: Path, taken: set[str]) -> str:
     """Export an early order again on day 9, cancelled: it stops being a revenue order."""
     order = _early_orders(landing, taken).iloc[0]
-    values = {
-        name: ("" if pd.isna(value) else value)
-        for name, value in order.items()
-        if not name.endswith("_known")
-    }
+    values = _row_values(order.drop(["buyer_phone_known", "buyer_openid_known"]))
     values.update(order_status="cancelled", updated_at=f"{DAYS[8]} 10:00:00")
     _append_to_day_nine(landing, "shop/orders", values)
     return str(order["order_id"])
 
 
-def _campaign_event_template(landing: Path) -> dict[str, str]:
-    events = pd.read_csv(
-        landing / "scrm" / "miniprogram_events" / f"miniprogram_events_{DAYS[0]}.csv", dtype=str
+def _campaign_visits(landing: Path, days: Sequence[date]) -> pd.DataFrame:
+    """Mini-program events of ``days`` that came from a campaign, with a plainly valid time."""
+    events = pd.concat(
+        pd.read_csv(
+            landing / "scrm" / "miniprogram_events" / f"miniprogram_events_{day}.csv", dtype=str
+        )
+        for day in days
     )
-    campaign_views = events[
-        events["campaign_id"].notna()
-        & events["event_name"].eq("view")
-        & events["event_time"].str.fullmatch(r"\d{13}", na=False)
+    visits = events[
+        events["campaign_id"].notna() & events["event_time"].str.fullmatch(r"\d{13}", na=False)
     ]
-    row = campaign_views.sort_values("event_id").iloc[0]
-    return {name: ("" if pd.isna(value) else value) for name, value in row.items()}
+    return visits.sort_values("event_id")
 
 
 def _export_campaign_visit_late(landing: Path, taken: set[str]) -> tuple[str, str]:
@@ -161,7 +157,8 @@ def _export_campaign_visit_late(landing: Path, taken: set[str]) -> tuple[str, st
     tracker that uploads late does. Returns the order and the touch."""
     order = _early_orders(landing, taken).dropna(subset=["buyer_openid_known"]).iloc[0]
     visited = pd.Timestamp(order["order_time"], tz="Asia/Shanghai") - pd.Timedelta(hours=2)
-    values = _campaign_event_template(landing)
+    visits = _campaign_visits(landing, DAYS[:1])
+    values = _row_values(visits[visits["event_name"].eq("view")].iloc[0])
     values.update(
         event_id=LATE_EVENT_ID,
         openid=order["buyer_openid_known"],
@@ -191,18 +188,8 @@ def _link_visitor_to_buyer(landing: Path, taken: set[str]) -> tuple[str, str]:
         | _identifiers_in(landing, "shop/members", ["openid", "unionid"])
         | _identifiers_in(landing, "scrm/wecom_contacts", ["unionid"])
     )
-    events = pd.concat(
-        pd.read_csv(
-            landing / "scrm" / "miniprogram_events" / f"miniprogram_events_{day}.csv", dtype=str
-        )
-        for day in DAYS[:4]
-    )
-    visits = events[
-        events["campaign_id"].notna()
-        & events["event_time"].str.fullmatch(r"\d{13}", na=False)
-        & ~events["openid"].isin(known)
-        & ~events["unionid"].isin(known)
-    ]
+    visits = _campaign_visits(landing, DAYS[:4])
+    visits = visits[~visits["openid"].isin(known) & ~visits["unionid"].isin(known)]
     visits = visits.assign(
         visited=pd.to_datetime(visits["event_time"].astype("int64"), unit="ms", utc=True)
     )
@@ -244,13 +231,7 @@ def _reexport_day_two_event(landing: Path) -> str:
         & day_two["event_id"].map(everywhere).eq(1)
     )
     event = day_two[plainly_valid].iloc[0]
-    path = folder / f"miniprogram_events_{DAYS[8]}.csv"
-    with path.open(encoding="utf-8") as handle:
-        header = next(csv.reader(handle))
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerow(
-            ["" if pd.isna(event[name]) else event[name] for name in header]
-        )
+    _append_to_day_nine(landing, "scrm/miniprogram_events", _row_values(event))
     return str(event["event_id"])
 
 
