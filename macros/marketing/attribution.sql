@@ -52,6 +52,18 @@ recredited_orders as (
 {%- endmacro %}
 
 
+{#- The model config both share: merged on order_id, with the post-hook below. -#}
+{% macro attribution_incremental_config() -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': incremental_merge_strategy(),
+        'unique_key': 'order_id',
+        'on_schema_change': 'append_new_columns',
+        'post_hook': '{{ delete_rows_of_uncredited_orders() }}',
+    }) }}
+{%- endmacro %}
+
+
 {#- Post-hook of both: an order that stopped being a revenue order (cancelled after it was
     credited, or no longer tied to a customer) has no new rows to replace its old ones with, so
     they are deleted here. Nothing to do on a full build. -#}

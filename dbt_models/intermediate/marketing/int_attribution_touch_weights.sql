@@ -8,15 +8,7 @@
     post-hook removes the rows of orders that stopped being revenue orders. `_last_load_date` (the
     order's) is the watermark of a run without `run_date`. -#}
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=incremental_merge_strategy(),
-        unique_key='order_id',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_rows_of_uncredited_orders() }}",
-    )
-}}
+{{ config(**attribution_incremental_config()) }}
 
 {%- set lookback_days = var('marketing_attribution_lookback_days') -%}
 {%- set half_life_seconds = var('marketing_time_decay_half_life_days') * 86400 -%}

@@ -15,15 +15,7 @@
     `_last_load_date` (the order's, from fct_orders) is the watermark of a run without `run_date`.
     -#}
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=incremental_merge_strategy(),
-        unique_key='order_id',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_rows_of_uncredited_orders() }}",
-    )
-}}
+{{ config(**attribution_incremental_config()) }}
 
 {#- Only the incremental branch reads these; dbt parses the model as a full build, so it learns
     the dependencies from these lines. -#}
