@@ -117,8 +117,11 @@ fix: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+.PHONY: test-deps
+test-deps: chromium-packages postgres-server-packages ## Debian packages the tests need (Chromium, PostgreSQL)
+
 .PHONY: test
-test: install dbt-parse lint chromium-packages postgres-server-packages ## Run the whole test suite
+test: install dbt-parse lint test-deps ## Run the whole test suite
 	$(BIN)/pytest
 
 SCALE ?= small

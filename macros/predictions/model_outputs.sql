@@ -58,7 +58,7 @@ from {{ spark_parquet_relation(location, table_name) }}
 {#- The folder the assets write to: must match the source's external_location in
     dbt_models/marts/predictions/_models__sources.yml (YAML cannot call a macro). -#}
 {% macro models_root() -%}
-    {{ return(var('models_root', env_var('CVW_DATA_DIR', 'data') ~ '/models')) }}
+    {{ return(var('models_root') or env_var('CVW_DATA_DIR', 'data') ~ '/models') }}
 {%- endmacro %}
 
 
