@@ -10,12 +10,14 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dagster_project.cli import demo_data as demo_cli
 from dagster_project.lib.contract import SOURCES, SourceTable, get_source
 from dagster_project.lib.demo import generator
 from dagster_project.lib.demo.context import Activity
+from dagster_project.lib.demo.frames import Frame
 from dagster_project.lib.demo.mess import UNPARSEABLE_TIMESTAMP
 
 SEED = 7
@@ -412,3 +414,18 @@ def test_the_command_line_takes_activity_multipliers(tmp_path: Path) -> None:
     assert demo_cli.main([*arguments, *busier, "--out", str(tmp_path / "busy")]) == 0
     for name in ("shop__orders", "scrm__miniprogram_events", "ads__ad_clicks"):
         assert len(_read(tmp_path / "busy", name)) > len(_read(tmp_path / "demo", name)), name
+
+
+def test_an_export_table_takes_the_contract_column_order_whatever_order_it_is_built_in() -> None:
+    columns = get_source("shop__referral_codes").column_names
+    built = {column: np.array([column]) for column in reversed(columns)}
+    frame = Frame("shop__referral_codes", built, np.zeros(1, dtype=np.int64))
+    assert list(frame.table) == columns
+    assert [values[0] for values in frame.table.values()] == columns
+
+
+def test_an_export_table_without_a_contract_column_is_refused() -> None:
+    columns = get_source("shop__referral_codes").column_names
+    built = {column: np.array(["x"]) for column in columns[1:]}
+    with pytest.raises(ValueError, match="differ from the contract"):
+        Frame("shop__referral_codes", built, np.zeros(1, dtype=np.int64))

@@ -1,1 +1,0 @@
-"""Command-line entry points, run as ``python -m dagster_project.cli.<name>``."""

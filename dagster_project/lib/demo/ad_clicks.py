@@ -45,6 +45,3 @@ def _person_clicks(ctx: Context, rng: np.random.Generator, people: People) -> Cl
     np.add.at(ads.linked_clicks, (day, ad), 1)
     logged_in = people.has_openid[person] & (rng.random(len(person)) < 0.75)
     return Clicks(person, time, ad, np.where(logged_in, people.openid[person], ""))
-
-
-# --- frames ------------------------------------------------------------------------------------

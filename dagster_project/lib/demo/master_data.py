@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# --- master data ---------------------------------------------------------------------------------
-
 # store_id, name, channel, platform, city, days opened before the window, share of orders
 _STORES = (
     ("ST001", "小星星母婴官方小程序", "online", "mini_program", "", 2300, 0.22),

@@ -116,6 +116,3 @@ def _people(ctx: Context, rng: np.random.Generator, first_index: int, n: int) ->
         first_purchase=np.full(n, NO_TIME, dtype=np.int64),
         last_purchase=np.full(n, -1, dtype=np.int64),
     )
-
-
-# --- orders ------------------------------------------------------------------------------------
