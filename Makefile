@@ -44,7 +44,7 @@ lock: ## Re-resolve requirements.lock from pyproject.toml
 
 .PHONY: demo-data
 demo-data: install ## Generate deterministic demo landing files (SEED, CUSTOMERS, DAYS, END_DATE)
-	$(BIN)/python -m dagster_project.lib.demo_data --seed $(SEED) --customers $(CUSTOMERS) \
+	$(BIN)/python -m dagster_project.cli.demo_data --seed $(SEED) --customers $(CUSTOMERS) \
 		--days $(DAYS) --end-date $(END_DATE) --out $(CVW_DATA_DIR)/landing
 
 .PHONY: dbt-parse

@@ -329,7 +329,7 @@ def generate_and_extract(
             [
                 sys.executable,
                 "-m",
-                "dagster_project.lib.demo_data",
+                "dagster_project.cli.demo_data",
                 "--seed",
                 str(seed),
                 "--customers",

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dagster_project.lib.demo_data import generate
+from dagster_project.lib.demo.generator import generate
 
 DEMO_CUSTOMERS = 3_000
 DEMO_DAYS = 365

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from warehouse_helpers import dbt_build
 
-from dagster_project.lib.demo_data import generate
+from dagster_project.lib.demo.generator import generate
 from dagster_project.lib.landing import load_all
 
 # Small enough to build in well under a minute, large enough for every RFM bucket and for

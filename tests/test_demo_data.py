@@ -10,10 +10,15 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from dagster_project.lib import demo_data
+from dagster_project.cli import demo_data as demo_cli
 from dagster_project.lib.contract import SOURCES, SourceTable, get_source
+from dagster_project.lib.demo import generator
+from dagster_project.lib.demo.context import Activity
+from dagster_project.lib.demo.frames import Frame
+from dagster_project.lib.demo.mess import UNPARSEABLE_TIMESTAMP
 
 SEED = 7
 CUSTOMERS = 300
@@ -27,7 +32,7 @@ Rows = list[dict[str, str]]
 
 
 def _generate(out_dir: Path, seed: int = SEED) -> dict[str, int]:
-    return demo_data.generate(out_dir, seed=seed, customers=CUSTOMERS, days=DAYS, end_date=END)
+    return generator.generate(out_dir, seed=seed, customers=CUSTOMERS, days=DAYS, end_date=END)
 
 
 def _hashes(root: Path) -> dict[str, str]:
@@ -91,7 +96,7 @@ def test_regenerating_replaces_earlier_files_of_the_contract_tables(tmp_path: Pa
     stale.write_text("order_id\nSTALE\n", encoding="utf-8")
     unrelated = tmp_path / "notes.txt"
     unrelated.write_text("kept", encoding="utf-8")
-    demo_data.generate(tmp_path, seed=1, customers=40, days=10, end_date=END)
+    generator.generate(tmp_path, seed=1, customers=40, days=10, end_date=END)
     assert not stale.exists()
     assert unrelated.read_text(encoding="utf-8") == "kept"
 
@@ -129,7 +134,7 @@ def test_the_returned_counts_equal_the_rows_in_the_files(
 
 
 def test_generating_in_several_blocks_keeps_one_header_per_file(tmp_path: Path) -> None:
-    counts = demo_data._generate(tmp_path, SEED, CUSTOMERS, DAYS, END, block_size=70)
+    counts = generator._generate(tmp_path, SEED, CUSTOMERS, DAYS, END, block_size=70)
     for source in SOURCES:
         header = ",".join(source.column_names)
         rows = 0
@@ -191,7 +196,7 @@ def test_timestamps_come_in_the_contract_formats_plus_a_few_unparseable(root: Pa
     }
     for form, pattern in forms.items():
         assert any(re.fullmatch(pattern, value) for value in order_times), form
-    unparseable = [value for value in order_times if value == demo_data.UNPARSEABLE_TIMESTAMP]
+    unparseable = [value for value in order_times if value == UNPARSEABLE_TIMESTAMP]
     assert 0 < len(unparseable) < 0.02 * len(order_times)
 
 
@@ -351,7 +356,7 @@ def test_ad_reports_have_plausible_click_through_rates_and_ab_campaigns(root: Pa
 
 def test_the_command_line_writes_to_the_given_folder(tmp_path: Path) -> None:
     arguments = ["--seed", "3", "--customers", "40", "--days", "10", "--out", str(tmp_path)]
-    assert demo_data.main([*arguments, "--end-date", "2026-06-30"]) == 0
+    assert demo_cli.main([*arguments, "--end-date", "2026-06-30"]) == 0
     orders = _files(tmp_path, get_source("shop__orders"))
     assert orders and all(_file_day(path) <= date(2026, 6, 30) for path in orders)
 
@@ -360,17 +365,17 @@ def test_the_default_landing_folder_follows_the_data_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CVW_DATA_DIR", str(tmp_path))
-    assert demo_data.default_landing_dir() == tmp_path / "landing"
+    assert demo_cli.default_landing_dir() == tmp_path / "landing"
     monkeypatch.delenv("CVW_DATA_DIR")
-    assert demo_data.default_landing_dir() == demo_data.REPO_ROOT / "data" / "landing"
+    assert demo_cli.default_landing_dir() == demo_cli.REPO_ROOT / "data" / "landing"
 
 
 def test_neutral_activity_multipliers_write_the_demo_files_unchanged(
     root: Path, tmp_path: Path
 ) -> None:
-    demo_data.generate(
+    generator.generate(
         tmp_path, seed=SEED, customers=CUSTOMERS, days=DAYS, end_date=END,
-        activity=demo_data.Activity(orders=1.0, events=1.0, clicks=1.0),
+        activity=Activity(orders=1.0, events=1.0, clicks=1.0),
     )  # fmt: skip
     assert _hashes(tmp_path) == _hashes(root)
 
@@ -378,8 +383,8 @@ def test_neutral_activity_multipliers_write_the_demo_files_unchanged(
 def test_activity_multipliers_give_more_orders_events_and_clicks_per_customer(
     root: Path, tmp_path: Path
 ) -> None:
-    busier = demo_data.Activity(orders=3.0, events=2.0, clicks=4.0)
-    demo_data.generate(
+    busier = Activity(orders=3.0, events=2.0, clicks=4.0)
+    generator.generate(
         tmp_path, seed=SEED, customers=CUSTOMERS, days=DAYS, end_date=END, activity=busier
     )
     # Counted from the files, distinct ids only, so duplicates injected as mess do not count.
@@ -393,19 +398,34 @@ def test_activity_multipliers_give_more_orders_events_and_clicks_per_customer(
         assert len(busy) > at_least * len(demo), name
     # The mess is still there at the busier mix.
     orders = _read(tmp_path, "shop__orders")
-    assert any(row["order_time"] == demo_data.UNPARSEABLE_TIMESTAMP for row in orders)
+    assert any(row["order_time"] == UNPARSEABLE_TIMESTAMP for row in orders)
     assert len(orders) > len({row["order_id"] for row in orders})
 
 
 def test_activity_multipliers_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
-        demo_data.Activity(orders=0.0)
+        Activity(orders=0.0)
 
 
 def test_the_command_line_takes_activity_multipliers(tmp_path: Path) -> None:
     arguments = ["--seed", "3", "--customers", "60", "--days", "20", "--end-date", "2026-06-30"]
-    assert demo_data.main([*arguments, "--out", str(tmp_path / "demo")]) == 0
+    assert demo_cli.main([*arguments, "--out", str(tmp_path / "demo")]) == 0
     busier = ["--orders-scale", "4", "--events-scale", "3", "--clicks-scale", "5"]
-    assert demo_data.main([*arguments, *busier, "--out", str(tmp_path / "busy")]) == 0
+    assert demo_cli.main([*arguments, *busier, "--out", str(tmp_path / "busy")]) == 0
     for name in ("shop__orders", "scrm__miniprogram_events", "ads__ad_clicks"):
         assert len(_read(tmp_path / "busy", name)) > len(_read(tmp_path / "demo", name)), name
+
+
+def test_an_export_table_takes_the_contract_column_order_whatever_order_it_is_built_in() -> None:
+    columns = get_source("shop__referral_codes").column_names
+    built = {column: np.array([column]) for column in reversed(columns)}
+    frame = Frame("shop__referral_codes", built, np.zeros(1, dtype=np.int64))
+    assert list(frame.table) == columns
+    assert [values[0] for values in frame.table.values()] == columns
+
+
+def test_an_export_table_without_a_contract_column_is_refused() -> None:
+    columns = get_source("shop__referral_codes").column_names
+    built = {column: np.array(["x"]) for column in columns[1:]}
+    with pytest.raises(ValueError, match="differ from the contract"):
+        Frame("shop__referral_codes", built, np.zeros(1, dtype=np.int64))

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from warehouse_helpers import dbt_build, schema_tables
 
-from dagster_project.lib.demo_data import generate
+from dagster_project.lib.demo.generator import generate
 from dagster_project.lib.landing import load_all
 
 END_DATE = date(2026, 10, 31)

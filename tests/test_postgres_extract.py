@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dagster_project.lib import postgres_extract
-from dagster_project.lib.demo_data import generate
+from dagster_project.lib.demo.generator import generate
 from dagster_project.lib.landing import load_all, raw_schema
 
 INITDB = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))

@@ -23,7 +23,7 @@ from dagster import materialize
 from warehouse_helpers import dbt_build
 
 from dagster_project.defs.models.assets import model_assets
-from dagster_project.lib.demo_data import generate
+from dagster_project.lib.demo.generator import generate
 from dagster_project.lib.landing import load_all
 from dagster_project.resources import WarehouseResource
 

@@ -1,0 +1,61 @@
+"""Write deterministic demo landing CSV exports: ``python -m dagster_project.cli.demo_data``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from dagster_project.lib.demo.context import Activity
+from dagster_project.lib.demo.generator import DEFAULT_END_DATE, generate
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_landing_dir() -> Path:
+    """``$CVW_DATA_DIR/landing``; a relative data dir is taken from the repository root."""
+    data_dir = Path(os.environ.get("CVW_DATA_DIR", "data"))
+    return (data_dir if data_dir.is_absolute() else REPO_ROOT / data_dir) / "landing"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write deterministic demo landing CSV exports.")
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    parser.add_argument("--customers", type=int, default=2000, help="people (default 2000)")
+    parser.add_argument("--days", type=int, default=365, help="days of data (default 365)")
+    parser.add_argument(
+        "--end-date",
+        type=date.fromisoformat,
+        default=DEFAULT_END_DATE,
+        help=f"last export day, YYYY-MM-DD (default {DEFAULT_END_DATE.isoformat()})",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="landing folder (default $CVW_DATA_DIR/landing)"
+    )
+    for knob, what in (
+        ("orders", "purchase rate (more orders per customer)"),
+        ("events", "mini-program browsing (more events per customer)"),
+        ("clicks", "ad clicks (more click callbacks per customer)"),
+    ):
+        parser.add_argument(
+            f"--{knob}-scale", type=float, default=1.0, help=f"multiplier of {what}; default 1"
+        )
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    out_dir = arguments.out if arguments.out is not None else default_landing_dir()
+    activity = Activity(arguments.orders_scale, arguments.events_scale, arguments.clicks_scale)
+    generate(
+        out_dir, arguments.seed, arguments.customers, arguments.days, arguments.end_date, activity
+    )
+    logger.info("landing files written to %s", out_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
