@@ -26,7 +26,7 @@
     The format comes from the `spark_file_format` var because model config is not known yet
     when dbt parses this; set it with `+file_format` on a cluster with Delta. -#}
 {% macro spark__incremental_merge_strategy() -%}
-    {%- if var('spark_file_format', 'parquet') in ['delta', 'iceberg', 'hudi'] -%}
+    {%- if var('spark_file_format') in ['delta', 'iceberg', 'hudi'] -%}
         {{ return('merge') }}
     {%- endif -%}
     {%- if execute and is_incremental() -%}

@@ -87,7 +87,7 @@ recredited_orders as (
     Parquet tables take neither, and are never merged into (see incremental_merge_strategy), so
     there is nothing to delete on them. -#}
 {% macro spark__delete_rows_of_uncredited_orders(uncredited_orders) -%}
-    {%- if var('spark_file_format', 'parquet') in ['delta', 'iceberg', 'hudi'] -%}
+    {%- if var('spark_file_format') in ['delta', 'iceberg', 'hudi'] -%}
     merge into {{ this }} as credited
     using ({{ uncredited_orders }}) as uncredited
         on credited.order_id = uncredited.order_id

@@ -82,7 +82,7 @@
     The optional `customer_key_salt` var keeps keys from being recomputed from known phones or
     member ids by anyone who only sees the marts; changing it changes every key. -#}
 {% macro identity_node_key(node_id) -%}
-    {%- set salt = var('customer_key_salt', '') -%}
+    {%- set salt = var('customer_key_salt') -%}
     {%- if salt -%}
         {{ dbt.hash(dbt.concat(["'" ~ dbt.escape_single_quotes(salt) ~ "'", node_id])) }}
     {%- else -%}

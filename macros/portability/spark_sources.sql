@@ -58,7 +58,7 @@
     Set the var `register_external_sources` to false on a cluster whose catalog already has the
     raw tables. -#}
 {% macro spark__register_external_sources() -%}
-    {%- if execute and var('register_external_sources', true) -%}
+    {%- if execute and var('register_external_sources') -%}
         {%- set schemas = [] -%}
         {%- for source_node in graph.sources.values() | sort(attribute='unique_id') -%}
             {%- set location = source_external_location(source_node) -%}

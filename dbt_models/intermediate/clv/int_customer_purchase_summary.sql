@@ -5,7 +5,7 @@
     value of the repeat purchase days (the first purchase excluded; null for one-time buyers). -#}
 
 {%- set days_per_unit = {'day': 1, 'week': 7, 'month': 30.4375} -%}
-{%- set time_unit = var('clv_time_unit', 'week') -%}
+{%- set time_unit = var('clv_time_unit') -%}
 {%- if time_unit not in days_per_unit -%}
     {{ exceptions.raise_compiler_error(
         "var clv_time_unit must be day, week or month, got '" ~ time_unit ~ "'"

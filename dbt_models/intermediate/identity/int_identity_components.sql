@@ -16,7 +16,7 @@
     i.e. if more rounds are needed. Each round reads only the previous one, so the plan grows
     linearly on both engines. -#}
 
-{%- set rounds = var('identity_label_rounds', 10) | int %}
+{%- set rounds = var('identity_label_rounds') | int %}
 
 with
 
