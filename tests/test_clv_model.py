@@ -13,6 +13,12 @@ from scipy.stats import beta as beta_distribution
 
 from dagster_project.lib import clv
 from dagster_project.lib.clv import BgNbdParams, GammaGammaParams
+from dagster_project.lib.clv.fitting import (
+    _bgnbd_data,
+    _bgnbd_objective,
+    _gamma_gamma_data,
+    _gamma_gamma_objective,
+)
 
 TRUE_BGNBD = BgNbdParams(r=0.25, alpha=4.0, a=0.8, b=2.5)
 TRUE_GAMMA_GAMMA = GammaGammaParams(p=6.0, q=4.0, v=5_000.0)
@@ -128,9 +134,9 @@ def test_fast_bgnbd_objective_equals_the_plain_likelihood_and_its_gradient_is_ex
 ) -> None:
     x, t_x, t = bgnbd_sample
     weights = np.ones(len(x))
-    data = clv._bgnbd_data(x, t_x, t, weights, group=True)
+    data = _bgnbd_data(x, t_x, t, weights, group=True)
     theta = np.log([0.4, 3.0, 1.2, 2.0])
-    value, gradient = clv._bgnbd_objective(theta, data)
+    value, gradient = _bgnbd_objective(theta, data)
     plain = clv.bgnbd_log_likelihood(BgNbdParams(*np.exp(theta)), x, t_x, t)
     assert -value * len(x) == pytest.approx(plain, rel=1e-12)
     step = 1e-6
@@ -138,8 +144,7 @@ def test_fast_bgnbd_objective_equals_the_plain_likelihood_and_its_gradient_is_ex
         shift = np.zeros(4)
         shift[i] = step
         numeric = (
-            clv._bgnbd_objective(theta + shift, data)[0]
-            - clv._bgnbd_objective(theta - shift, data)[0]
+            _bgnbd_objective(theta + shift, data)[0] - _bgnbd_objective(theta - shift, data)[0]
         ) / (2 * step)
         assert gradient[i] == pytest.approx(numeric, rel=1e-5, abs=1e-8)
 
@@ -148,9 +153,9 @@ def test_fast_gamma_gamma_objective_equals_the_plain_likelihood_and_its_gradient
     gamma_gamma_sample,
 ) -> None:
     x, m = gamma_gamma_sample
-    data = clv._gamma_gamma_data(x, m, np.ones(len(x)), group=True)
+    data = _gamma_gamma_data(x, m, np.ones(len(x)), group=True)
     theta = np.log([3.0, 2.0, 800.0])
-    value, gradient = clv._gamma_gamma_objective(theta, data)
+    value, gradient = _gamma_gamma_objective(theta, data)
     plain = clv.gamma_gamma_log_likelihood(GammaGammaParams(*np.exp(theta)), x, m)
     assert -value * len(x) == pytest.approx(plain, rel=1e-12)
     step = 1e-6
@@ -158,8 +163,8 @@ def test_fast_gamma_gamma_objective_equals_the_plain_likelihood_and_its_gradient
         shift = np.zeros(3)
         shift[i] = step
         numeric = (
-            clv._gamma_gamma_objective(theta + shift, data)[0]
-            - clv._gamma_gamma_objective(theta - shift, data)[0]
+            _gamma_gamma_objective(theta + shift, data)[0]
+            - _gamma_gamma_objective(theta - shift, data)[0]
         ) / (2 * step)
         assert gradient[i] == pytest.approx(numeric, rel=1e-5, abs=1e-8)
 
