@@ -13,12 +13,8 @@ from scipy.stats import beta as beta_distribution
 
 from dagster_project.lib import clv
 from dagster_project.lib.clv import BgNbdParams, GammaGammaParams
-from dagster_project.lib.clv.fitting import (
-    _bgnbd_data,
-    _bgnbd_objective,
-    _gamma_gamma_data,
-    _gamma_gamma_objective,
-)
+from dagster_project.lib.clv.bgnbd import _bgnbd_data, _bgnbd_objective
+from dagster_project.lib.clv.gamma_gamma import _gamma_gamma_data, _gamma_gamma_objective
 
 TRUE_BGNBD = BgNbdParams(r=0.25, alpha=4.0, a=0.8, b=2.5)
 TRUE_GAMMA_GAMMA = GammaGammaParams(p=6.0, q=4.0, v=5_000.0)
