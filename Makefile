@@ -47,6 +47,10 @@ demo-data: install ## Generate deterministic demo landing files (SEED, CUSTOMERS
 	$(BIN)/python -m dagster_project.cli.demo_data --seed $(SEED) --customers $(CUSTOMERS) \
 		--days $(DAYS) --end-date $(END_DATE) --out $(CVW_DATA_DIR)/landing
 
+.PHONY: generate
+generate: install ## Render the dbt files and doc sections owned by the contract and the base models
+	$(BIN)/python -m dagster_project.cli.generate
+
 .PHONY: dbt-parse
 dbt-parse: install ## Parse the dbt project (writes target/manifest.json for Dagster)
 	$(DBT) parse $(DBT_FLAGS) --quiet

@@ -18,10 +18,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-# The dbt models on the path from the raw Parquet to the two marts: the staging tables that
+# The dbt models on the path from the raw Parquet to the two marts: the staging models that
 # int_orders_enriched reads (the references redo their cleaning and deduplication), then the
 # order and customer models.
 RFM_COHORT_MODELS = (
+    "base_shop__orders",
+    "base_shop__order_items",
+    "base_shop__refunds",
+    "base_shop__referral_codes",
     "stg_shop__orders",
     "stg_shop__order_items",
     "stg_shop__refunds",

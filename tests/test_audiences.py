@@ -32,7 +32,7 @@ def connection(built_warehouse: Path):
 def _consenting_customers(connection: duckdb.DuckDBPyConnection) -> set[str]:
     contacts = connection.sql(
         "select external_userid, has_marketing_consent, has_opted_out, updated_at "
-        "from staging.stg_scrm__wecom_contacts where quarantine_reason is null"
+        "from staging.stg_scrm__wecom_contacts"
     ).df()
     identifiers = connection.sql(
         "select identifier_value, customer_key from intermediate.int_customer_identifiers "

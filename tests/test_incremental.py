@@ -239,7 +239,7 @@ def _event_copies(data_dir: Path, event_id: str) -> list[tuple[str, str | None]]
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
         return connection.execute(
             "select cast(_load_date as varchar), quarantine_reason"
-            " from staging.stg_scrm__miniprogram_events where event_id = ? order by 1",
+            " from staging.base_scrm__miniprogram_events where event_id = ? order by 1",
             [event_id],
         ).fetchall()
 

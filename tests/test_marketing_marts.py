@@ -58,7 +58,7 @@ def _ad_spend(read) -> pd.DataFrame:
     frames = [
         read(
             "select platform, campaign_id, report_date, spend_cents, impressions, clicks "
-            f"from staging.{table} where quarantine_reason is null"
+            f"from staging.{table}"
         )
         for table in AD_TABLES
     ]
@@ -185,7 +185,7 @@ def test_funnel_steps_and_rates_equal_a_pandas_computation(read) -> None:
     events = read(
         "select openid, event_name, campaign_id, event_at "
         "from staging.stg_scrm__miniprogram_events "
-        "where quarantine_reason is null and campaign_id is not null"
+        "where campaign_id is not null"
     ).merge(campaigns, on="campaign_id")
     events["funnel_date"] = pd.to_datetime(events["event_at"]).dt.date
     users = {
@@ -198,10 +198,7 @@ def test_funnel_steps_and_rates_equal_a_pandas_computation(read) -> None:
 
     credits = _paid_credits(read)
     credits = credits[credits["credit_share"] > 0].rename(columns={"order_date": "funnel_date"})
-    payments = read(
-        "select order_id from staging.stg_shop__payments "
-        "where quarantine_reason is null and amount_cents > 0"
-    )
+    payments = read("select order_id from staging.stg_shop__payments where amount_cents > 0")
     credits["paid_order_id"] = credits["order_id"].where(
         credits["order_id"].isin(set(payments["order_id"]))
     )
@@ -279,7 +276,7 @@ def test_product_affinity_equals_a_pandas_computation(read) -> None:
         "select items.order_id, items.category, items.product_sku, orders.customer_key, "
         "orders.ordered_at from staging.stg_shop__order_items as items "
         "inner join marts.fct_orders as orders on items.order_id = orders.order_id "
-        "where items.quarantine_reason is null and items.quantity > 0 "
+        "where items.quantity > 0 "
         "and orders.is_revenue_order and orders.customer_key is not null"
     )
     actual = read("select * from marts.product_affinity")

@@ -59,13 +59,9 @@ def warehouse(built_warehouse: Path) -> Warehouse:
             dim_customers=read("select * from marts.dim_customers"),
             identity_edges=read("select node_a, node_b from intermediate.int_identity_edges"),
             identity_components=read("select * from intermediate.int_identity_components"),
-            clean_orders=read(
-                "select order_id, order_amount_cents from staging.stg_shop__orders"
-                " where quarantine_reason is null"
-            ),
+            clean_orders=read("select order_id, order_amount_cents from staging.stg_shop__orders"),
             clean_refunds=read(
                 "select order_id, refund_amount_cents from staging.stg_shop__refunds"
-                " where quarantine_reason is null"
             ),
         )
     finally:

@@ -160,15 +160,19 @@ def test_staging_check_fails_when_a_raw_row_is_neither_clean_nor_quarantined(
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
         connection.execute("create schema staging; create schema quarantine")
         connection.execute(
-            "create table staging.stg_shop__refunds as select date '2026-03-01' as _load_date, "
+            "create table staging.base_shop__refunds as select date '2026-03-01' as _load_date, "
             "reason as quarantine_reason from (values (null), ('duplicate_refund_id')) as r(reason)"
         )
         connection.execute(
+            "create view staging.stg_shop__refunds as select _load_date "
+            "from staging.base_shop__refunds where quarantine_reason is null"
+        )
+        connection.execute(
             "create table quarantine.quarantine_shop__refunds as select * "
-            "from staging.stg_shop__refunds where quarantine_reason is not null"
+            "from staging.base_shop__refunds where quarantine_reason is not null"
         )
     warehouse = WarehouseResource(data_dir=str(tmp_path))
-    outcome = reconciliation_outcome(warehouse, AssetKey(["staging", "stg_shop__refunds"]))
+    outcome = reconciliation_outcome(warehouse, AssetKey(["staging", "base_shop__refunds"]))
     assert outcome is not None
     assert not outcome.success
     assert outcome.severity == "error"

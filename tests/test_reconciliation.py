@@ -31,7 +31,11 @@ def fake_warehouse(path: Path, clean: dict[str, int], quarantined: dict[str, int
     with duckdb.connect(str(path)) as connection:
         connection.execute("create schema staging; create schema quarantine")
         connection.execute(
-            "create table staging.stg_shop__orders (_load_date date, quarantine_reason varchar)"
+            "create table staging.base_shop__orders (_load_date date, quarantine_reason varchar)"
+        )
+        connection.execute(
+            "create view staging.stg_shop__orders as select _load_date "
+            "from staging.base_shop__orders where quarantine_reason is null"
         )
         connection.execute(
             "create table quarantine.quarantine_shop__orders "
@@ -40,12 +44,12 @@ def fake_warehouse(path: Path, clean: dict[str, int], quarantined: dict[str, int
         for day, count in clean.items():
             for _ in range(count):
                 connection.execute(
-                    "insert into staging.stg_shop__orders values (?, null)",
+                    "insert into staging.base_shop__orders values (?, null)",
                     [date.fromisoformat(day)],
                 )
         for day, count in quarantined.items():
             for _ in range(count):
-                for table in ("staging.stg_shop__orders", "quarantine.quarantine_shop__orders"):
+                for table in ("staging.base_shop__orders", "quarantine.quarantine_shop__orders"):
                     connection.execute(
                         f"insert into {table} values (?, 'duplicate_order_id')",
                         [date.fromisoformat(day)],
@@ -91,7 +95,11 @@ def test_quality_summary_lists_rows_in_clean_quarantined_by_reason_and_outliers(
         connection.execute("create schema intermediate")
         for source in SOURCES:
             connection.execute(
-                f"create table staging.stg_{source.name} (quarantine_reason varchar)"
+                f"create table staging.base_{source.name} (quarantine_reason varchar)"
+            )
+            connection.execute(
+                f"create view staging.stg_{source.name} as select * "
+                f"from staging.base_{source.name} where quarantine_reason is null"
             )
             connection.execute(
                 f"create table quarantine.quarantine_{source.name} (quarantine_reason varchar)"
@@ -99,7 +107,7 @@ def test_quality_summary_lists_rows_in_clean_quarantined_by_reason_and_outliers(
         # Orders: 5 in, 2 clean, 2 duplicates and 1 without identifier.
         reasons = [None, None, "duplicate_order_id", "duplicate_order_id", "no_customer_identifier"]
         for reason in reasons:
-            connection.execute("insert into staging.stg_shop__orders values (?)", [reason])
+            connection.execute("insert into staging.base_shop__orders values (?)", [reason])
             if reason:
                 connection.execute(
                     "insert into quarantine.quarantine_shop__orders values (?)", [reason]

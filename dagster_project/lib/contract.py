@@ -32,6 +32,8 @@ class SourceTable:
     columns: tuple[Column, ...]
     encoding: str = "utf-8"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Exported only on days with changes, so a quiet week is no staleness (no freshness check).
+    exports_only_changes: bool = False
 
     @property
     def name(self) -> str:
@@ -144,6 +146,7 @@ SOURCES: tuple[SourceTable, ...] = (
     SourceTable(
         family="scrm",
         table="wecom_contacts",
+        exports_only_changes=True,
         description="WeCom external contacts from the SCRM: one row per contact add or change.",
         primary_key=("external_userid", "updated_at"),
         notes=(PHONE_NOTE, "add_time and updated_at are Unix epoch seconds (UTC)."),
@@ -209,6 +212,7 @@ SOURCES: tuple[SourceTable, ...] = (
     SourceTable(
         family="shop",
         table="stores",
+        exports_only_changes=True,
         description="Store master data: online shops and offline stores.",
         primary_key=("store_id",),
         columns=(
@@ -223,6 +227,7 @@ SOURCES: tuple[SourceTable, ...] = (
     SourceTable(
         family="shop",
         table="members",
+        exports_only_changes=True,
         description="Loyalty members registered in store or in the mini-program.",
         primary_key=("member_id",),
         notes=(PHONE_NOTE, TIMESTAMP_FORMATS_NOTE),
@@ -295,6 +300,7 @@ SOURCES: tuple[SourceTable, ...] = (
     SourceTable(
         family="shop",
         table="refunds",
+        exports_only_changes=True,
         description="Refunds, each its own row, possibly days after the order.",
         primary_key=("refund_id",),
         notes=(TIMESTAMP_FORMATS_NOTE,),
@@ -309,6 +315,7 @@ SOURCES: tuple[SourceTable, ...] = (
     SourceTable(
         family="shop",
         table="referral_codes",
+        exports_only_changes=True,
         description="Referral codes handed out to members (old-brings-new programme).",
         primary_key=("referral_code",),
         notes=(TIMESTAMP_FORMATS_NOTE,),
@@ -322,6 +329,15 @@ SOURCES: tuple[SourceTable, ...] = (
 
 SOURCES_BY_NAME: dict[str, SourceTable] = {source.name: source for source in SOURCES}
 FAMILIES: tuple[str, ...] = ("ads", "scrm", "shop")
+# What each family's exports hold, the first sentence of its dbt source description.
+FAMILY_DESCRIPTIONS: dict[str, str] = {
+    "ads": "Ad platform exports: Ocean Engine, Tencent Ads and Baidu daily reports, and click "
+    "callbacks.",
+    "scrm": "Private-domain exports: WeCom contacts from the SCRM, mini-program tracking events "
+    "and community interactions.",
+    "shop": "Transaction exports: stores, loyalty members, orders, order lines, payments, refunds "
+    "and referral codes.",
+}
 
 
 def get_source(name: str) -> SourceTable:

@@ -96,7 +96,13 @@ class LoadReconciliation:
 # --- figures ------------------------------------------------------------------------------------
 
 
-def staging_model(source: SourceTable) -> str:
+def base_model(source: SourceTable) -> str:
+    """The staging model holding every raw row of a source, clean or not."""
+    return f"base_{source.name}"
+
+
+def clean_model(source: SourceTable) -> str:
+    """The staging model holding a source's clean rows."""
     return f"stg_{source.name}"
 
 
@@ -112,10 +118,10 @@ def _existing_relations(connection: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def source_quality(connection: duckdb.DuckDBPyConnection, source: SourceTable) -> SourceQuality:
-    staging = f"staging.{staging_model(source)}"
     quarantine = f"quarantine.{quarantine_model(source)}"
     rows_in, clean = connection.execute(
-        f"select count(*), count(*) filter (where quarantine_reason is null) from {staging}"
+        f"select (select count(*) from staging.{base_model(source)}), "
+        f"(select count(*) from staging.{clean_model(source)})"
     ).fetchone()
     reasons = connection.execute(
         f"select quarantine_reason, count(*) from {quarantine} group by 1 order by 2 desc, 1"
@@ -204,12 +210,8 @@ def raw_rows_per_load_date(raw_root: Path, source: SourceTable) -> dict[date, in
     return {date.fromisoformat(item["values"]): int(item["counts"]) for item in counts}
 
 
-def _rows_per_load_date(
-    connection: duckdb.DuckDBPyConnection, relation: str, condition: str = "true"
-) -> dict[date, int]:
-    rows = connection.execute(
-        f"select _load_date, count(*) from {relation} where {condition} group by 1"
-    ).fetchall()
+def _rows_per_load_date(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[date, int]:
+    rows = connection.execute(f"select _load_date, count(*) from {relation} group by 1").fetchall()
     return {load_date: int(count) for load_date, count in rows}
 
 
@@ -219,9 +221,7 @@ def reconcile_source(
     """Raw rows against clean + quarantined rows, per load date (every date seen anywhere)."""
     raw = raw_rows_per_load_date(raw_root, source)
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-        clean = _rows_per_load_date(
-            connection, f"staging.{staging_model(source)}", "quarantine_reason is null"
-        )
+        clean = _rows_per_load_date(connection, f"staging.{clean_model(source)}")
         quarantined = _rows_per_load_date(connection, f"quarantine.{quarantine_model(source)}")
     return [
         LoadReconciliation(

@@ -47,7 +47,7 @@ from dagster_project.resources import WarehouseResource
 
 logger = logging.getLogger("dagster_project.quality")
 RECONCILIATION_EXPECTATION = "reconcile_raw_rows_with_clean_plus_quarantined"
-_SOURCES_BY_STAGING_MODEL = {f"stg_{source.name}": source for source in SOURCES}
+_SOURCES_BY_BASE_MODEL = {f"base_{source.name}": source for source in SOURCES}
 GX_MAX_ROWS_ENV = "CVW_GX_MAX_ROWS"
 DEFAULT_GX_MAX_ROWS = 2_000_000
 SAMPLE_SEED = 42
@@ -145,7 +145,7 @@ def reconciliation_outcome(
     warehouse: WarehouseResource, key: AssetKey
 ) -> ExpectationOutcome | None:
     """Raw rows against clean + quarantined per load date; None for assets that are no staging."""
-    source = _SOURCES_BY_STAGING_MODEL.get(key.path[-1]) if key.path[0] == "staging" else None
+    source = _SOURCES_BY_BASE_MODEL.get(key.path[-1]) if key.path[0] == "staging" else None
     if source is None:
         return None
     loads = reconcile_source(warehouse.raw_root, warehouse.duckdb_path, source)

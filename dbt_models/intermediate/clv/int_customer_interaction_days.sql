@@ -7,12 +7,10 @@ with
 
 community_interactions as (
     select * from {{ ref('stg_scrm__community_interactions') }}
-    where quarantine_reason is null
 ),
 
 miniprogram_events as (
     select * from {{ ref('stg_scrm__miniprogram_events') }}
-    where quarantine_reason is null
 ),
 
 customer_identifiers as (

@@ -5,7 +5,6 @@ with
 
 refunds as (
     select * from {{ ref('stg_shop__refunds') }}
-    where quarantine_reason is null
 ),
 
 orders as (

@@ -10,7 +10,6 @@ customer_identifiers as (
 
 wecom_contacts as (
     select * from {{ ref('stg_scrm__wecom_contacts') }}
-    where quarantine_reason is null
 ),
 
 latest_contact_states as (

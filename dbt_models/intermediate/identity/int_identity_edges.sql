@@ -6,27 +6,22 @@ with
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
-    where quarantine_reason is null
 ),
 
 members as (
     select * from {{ ref('stg_shop__members') }}
-    where quarantine_reason is null
 ),
 
 wecom_contacts as (
     select * from {{ ref('stg_scrm__wecom_contacts') }}
-    where quarantine_reason is null
 ),
 
 miniprogram_events as (
     select * from {{ ref('stg_scrm__miniprogram_events') }}
-    where quarantine_reason is null
 ),
 
 ad_clicks as (
     select * from {{ ref('stg_ads__ad_clicks') }}
-    where quarantine_reason is null
 ),
 
 order_nodes as (

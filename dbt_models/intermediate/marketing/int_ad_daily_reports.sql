@@ -6,17 +6,14 @@ with
 
 ocean_engine as (
     select * from {{ ref('stg_ads__ocean_engine_campaign_daily') }}
-    where quarantine_reason is null
 ),
 
 tencent_ads as (
     select * from {{ ref('stg_ads__tencent_ads_daily') }}
-    where quarantine_reason is null
 ),
 
 baidu as (
     select * from {{ ref('stg_ads__baidu_campaign_daily') }}
-    where quarantine_reason is null
 ),
 
 final as (

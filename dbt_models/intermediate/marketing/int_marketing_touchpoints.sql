@@ -8,17 +8,14 @@ with
 
 ad_clicks as (
     select * from {{ ref('stg_ads__ad_clicks') }}
-    where quarantine_reason is null
 ),
 
 community_interactions as (
     select * from {{ ref('stg_scrm__community_interactions') }}
-    where quarantine_reason is null
 ),
 
 miniprogram_events as (
     select * from {{ ref('stg_scrm__miniprogram_events') }}
-    where quarantine_reason is null
 ),
 
 customer_identifiers as (

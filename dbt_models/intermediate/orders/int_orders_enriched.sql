@@ -6,22 +6,18 @@ with
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
-    where quarantine_reason is null
 ),
 
 order_items as (
     select * from {{ ref('stg_shop__order_items') }}
-    where quarantine_reason is null
 ),
 
 refunds as (
     select * from {{ ref('stg_shop__refunds') }}
-    where quarantine_reason is null
 ),
 
 referral_codes as (
     select * from {{ ref('stg_shop__referral_codes') }}
-    where quarantine_reason is null
 ),
 
 customer_identifiers as (

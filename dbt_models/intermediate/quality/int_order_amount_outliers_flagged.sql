@@ -25,7 +25,6 @@ clean_orders as (
         order_amount_cents,
         ln(1 + order_amount_cents / 100.0) as log_amount
     from orders
-    where quarantine_reason is null
 ),
 
 store_centres as (

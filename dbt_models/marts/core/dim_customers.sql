@@ -39,7 +39,6 @@ orders as (
 
 stores as (
     select * from {{ ref('stg_shop__stores') }}
-    where quarantine_reason is null
 ),
 
 interaction_days as (

@@ -17,7 +17,6 @@ with
 
 ad_clicks as (
     select * from {{ ref('stg_ads__ad_clicks') }}
-    where quarantine_reason is null
 ),
 
 customer_identifiers as (

@@ -18,7 +18,6 @@ with
 
 miniprogram_events as (
     select * from {{ ref('stg_scrm__miniprogram_events') }}
-    where quarantine_reason is null
 ),
 
 customer_identifiers as (

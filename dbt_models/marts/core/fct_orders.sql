@@ -24,22 +24,18 @@ orders as (
 
 stores as (
     select * from {{ ref('stg_shop__stores') }}
-    where quarantine_reason is null
 ),
 
 order_headers as (
     select * from {{ ref('stg_shop__orders') }}
-    where quarantine_reason is null
 ),
 
 order_items as (
     select * from {{ ref('stg_shop__order_items') }}
-    where quarantine_reason is null
 ),
 
 refunds as (
     select * from {{ ref('stg_shop__refunds') }}
-    where quarantine_reason is null
 ),
 
 {%- if is_incremental() %}

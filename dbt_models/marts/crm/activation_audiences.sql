@@ -21,7 +21,6 @@ customer_contacts as (
 
 miniprogram_events as (
     select * from {{ ref('stg_scrm__miniprogram_events') }}
-    where quarantine_reason is null
 ),
 
 customer_identifiers as (

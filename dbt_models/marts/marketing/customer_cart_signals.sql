@@ -15,7 +15,6 @@ with
 
 miniprogram_events as (
     select * from {{ ref('stg_scrm__miniprogram_events') }}
-    where quarantine_reason is null
 ),
 
 customer_identifiers as (
@@ -29,7 +28,6 @@ orders as (
 
 order_items as (
     select * from {{ ref('stg_shop__order_items') }}
-    where quarantine_reason is null
 ),
 
 as_of as (

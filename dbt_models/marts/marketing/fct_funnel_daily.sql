@@ -16,7 +16,6 @@ ad_performance as (
 
 miniprogram_events as (
     select * from {{ ref('stg_scrm__miniprogram_events') }}
-    where quarantine_reason is null
 ),
 
 attribution as (
@@ -29,7 +28,6 @@ attribution as (
 
 payments as (
     select * from {{ ref('stg_shop__payments') }}
-    where quarantine_reason is null
 ),
 
 campaigns as (

@@ -19,7 +19,7 @@ orders as (
 
 order_items as (
     select * from {{ ref('stg_shop__order_items') }}
-    where quarantine_reason is null and quantity > 0
+    where quantity > 0
 ),
 
 order_item_levels as (

@@ -1,0 +1,97 @@
+{#- Baidu search promotion (Fengchao) unit daily report, one row per raw row, in the shape
+    shared by the three ad platforms. The ad unit is the ad; the export names the account
+    instead of giving its id, so the account name serves as account_id. Cost arrives in yuan. -#}
+
+with
+
+source as (
+    select * from {{ source('ads', 'baidu_campaign_daily') }}
+),
+
+renamed as (
+    select
+        date as raw_date,
+        account_name as raw_account_name,
+        campaign_id as raw_campaign_id,
+        campaign_name as raw_campaign_name,
+        unit_id as raw_unit_id,
+        unit_name as raw_unit_name,
+        cost as raw_cost,
+        impression as raw_impression,
+        click as raw_click,
+        conversion as raw_conversion,
+        _source_file,
+        _row_number,
+        cast(load_date as date) as _load_date
+    from source
+),
+
+cleaned as (
+    select
+        *,
+        'baidu' as platform,
+        {{ clean_string('raw_account_name') }} as account_id,
+        {{ clean_string('raw_campaign_id') }} as campaign_id,
+        {{ clean_string('raw_campaign_name') }} as campaign_name,
+        {{ clean_string('raw_unit_id') }} as ad_id,
+        {{ clean_string('raw_unit_name') }} as ad_name,
+        {{ parse_china_date('raw_date') }} as report_date,
+        {{ yuan_to_fen('raw_cost') }} as spend_cents,
+        {{ parse_integer('raw_impression') }} as impressions,
+        {{ parse_integer('raw_click') }} as clicks,
+        {{ parse_integer('raw_conversion') }} as platform_conversions
+    from renamed
+),
+
+validated as (
+    select
+        *,
+        {{ quarantine_rule_violation() }} as rule_violation
+    from cleaned
+),
+
+versioned as (
+    select
+        *,
+        -- Ranked among rows that pass every other rule: the latest good export wins.
+        row_number() over (
+            partition by report_date, ad_id, rule_violation
+            order by _load_date desc, _source_file desc, _row_number desc
+        ) as version_rank
+    from validated
+),
+
+final as (
+    select
+        platform,
+        account_id,
+        campaign_id,
+        campaign_name,
+        ad_id,
+        ad_name,
+        report_date,
+        spend_cents,
+        impressions,
+        clicks,
+        platform_conversions,
+        coalesce(
+            rule_violation,
+            case when version_rank > 1 then '{{ quarantine_duplicate_reason() }}' end
+        ) as quarantine_reason,
+        _source_file,
+        _row_number,
+        _load_date,
+        raw_date,
+        raw_account_name,
+        raw_campaign_id,
+        raw_campaign_name,
+        raw_unit_id,
+        raw_unit_name,
+        raw_cost,
+        raw_impression,
+        raw_click,
+        raw_conversion
+    from versioned
+)
+
+select * from final
