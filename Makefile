@@ -57,17 +57,17 @@ materialize: dbt-parse ## Materialize every asset and run every check
 	@# Extraction is partitioned by export day: one run over every landing day, then the rest.
 	$(BIN)/dagster asset materialize --select 'key:"raw/*"' -m dagster_project.definitions \
 		--config-json '{"loggers": {"console": {"config": {"log_level": "$(LOG_LEVEL)"}}}}' \
-		--partition-range "$$($(BIN)/python -m dagster_project.lib.backfill --landing-range)"
+		--partition-range "$$($(BIN)/python -m dagster_project.cli.backfill --landing-range)"
 	$(BIN)/dagster asset materialize --select 'not key:"raw/*"' -m dagster_project.definitions \
 		--config-json '{"loggers": {"console": {"config": {"log_level": "$(LOG_LEVEL)"}}}}'
 
 .PHONY: summary
 summary: install ## Print rows per mart and the latest run's check outcomes
-	$(BIN)/python -m dagster_project.lib.run_summary
+	$(BIN)/python -m dagster_project.cli.run_summary
 
 .PHONY: report
 report: install ## Write the HTML report to $(CVW_DATA_DIR)/reports/warehouse_report.html
-	$(BIN)/python -m dagster_project.lib.report
+	$(BIN)/python -m dagster_project.cli.report
 
 # Debian packages the tests need; the package lists are refreshed only when the install fails.
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q
@@ -84,7 +84,7 @@ postgres-server-packages: ## Install Debian's PostgreSQL server (the Postgres ex
 
 .PHONY: backfill
 backfill: dbt-parse ## Re-run export days START..END (YYYY-MM-DD) in one Dagster run
-	$(BIN)/python -m dagster_project.lib.backfill --start $(START) --end $(END)
+	$(BIN)/python -m dagster_project.cli.backfill --start $(START) --end $(END)
 
 .PHONY: run
 # The demo data is generated again on every run (perhaps with other CUSTOMERS or DAYS), so the

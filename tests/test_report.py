@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dagster_project.lib import report
+from dagster_project.lib import report, report_sections
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = (
@@ -137,12 +137,12 @@ def test_roas_is_weekly_revenue_over_spend_per_channel() -> None:
             "attributed_net_revenue_cents": [250, 350, 100, 500, 600],
         }
     )
-    roas = report.roas_frame(frame).set_index(["week", "channel"])["roas"]
+    roas = report_sections.roas_frame(frame).set_index(["week", "channel"])["roas"]
     assert roas[(pd.Timestamp("2026-10-05"), "ocean_engine")] == pytest.approx(1.5)
     assert roas[(pd.Timestamp("2026-10-12"), "ocean_engine")] == pytest.approx(0.5)
     # Zero spend has no ROAS rather than an infinite one.
     assert (pd.Timestamp("2026-10-05"), "baidu") not in roas.index
-    assert report.roas_frame(frame.drop(columns="attributed_net_revenue_cents")) is None
+    assert report_sections.roas_frame(frame.drop(columns="attributed_net_revenue_cents")) is None
 
 
 def test_rfm_grid_counts_match_a_pandas_crosstab(rendered: Path, built_warehouse: Path) -> None:
