@@ -103,9 +103,10 @@ docs: dbt-parse ## Build and serve the dbt docs on http://localhost:8080
 	$(DBT) docs serve $(DBT_FLAGS) --port 8080
 
 .PHONY: lint
-lint: install ## ruff and sqlfluff
+lint: install ## ruff, import-linter's layer contracts and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	@# sqlfluff compiles the project with dbt: its artifacts and the DuckDB file it opens go
 	@# aside, so linting needs no data and never touches Dagster's manifest.
 	@mkdir -p target/sqlfluff
