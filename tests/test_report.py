@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from dagster_project.cli import report as report_cli
 from dagster_project.lib import report, report_sections
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -120,6 +122,19 @@ def test_sections_without_their_mart_show_a_note_instead_of_failing(tmp_path: Pa
     assert [section.available for section in sections] == [False] * len(SECTION_TITLES)
     assert document.count('class="not-available"') >= len(SECTION_TITLES)
     assert '<img class="chart"' not in document
+
+
+def test_command_line_writes_the_report_and_names_missing_sections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv("CVW_DUCKDB_PATH", raising=False)
+    duckdb.connect(str(tmp_path / "warehouse.duckdb")).close()
+    out = tmp_path / "out" / "report.html"
+    with caplog.at_level(logging.INFO, logger=report_cli.__name__):
+        assert report_cli.main(["--data-dir", str(tmp_path), "--out", str(out)]) == 0
+    assert "<h1>Customer value warehouse report</h1>" in out.read_text(encoding="utf-8")
+    assert f"report written to {out}" in caplog.text
+    assert f"not available yet: {', '.join(SECTION_TITLES)}" in caplog.text
 
 
 def test_roas_is_weekly_revenue_over_spend_per_channel() -> None:
