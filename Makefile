@@ -61,17 +61,17 @@ materialize: dbt-parse ## Materialize every asset and run every check
 	@# Extraction is partitioned by export day: one run over every landing day, then the rest.
 	$(BIN)/dagster asset materialize --select 'key:"raw/*"' -m dagster_project.definitions \
 		--config-json '{"loggers": {"console": {"config": {"log_level": "$(LOG_LEVEL)"}}}}' \
-		--partition-range "$$($(BIN)/python -m dagster_project.lib.backfill --landing-range)"
+		--partition-range "$$($(BIN)/python -m dagster_project.cli.backfill --landing-range)"
 	$(BIN)/dagster asset materialize --select 'not key:"raw/*"' -m dagster_project.definitions \
 		--config-json '{"loggers": {"console": {"config": {"log_level": "$(LOG_LEVEL)"}}}}'
 
 .PHONY: summary
 summary: install ## Print rows per mart and the latest run's check outcomes
-	$(BIN)/python -m dagster_project.lib.run_summary
+	$(BIN)/python -m dagster_project.cli.run_summary
 
 .PHONY: report
 report: install ## Write the HTML report to $(CVW_DATA_DIR)/reports/warehouse_report.html
-	$(BIN)/python -m dagster_project.lib.report
+	$(BIN)/python -m dagster_project.cli.report
 
 # Debian packages the tests need; the package lists are refreshed only when the install fails.
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q
@@ -88,7 +88,7 @@ postgres-server-packages: ## Install Debian's PostgreSQL server (the Postgres ex
 
 .PHONY: backfill
 backfill: dbt-parse ## Re-run export days START..END (YYYY-MM-DD) in one Dagster run
-	$(BIN)/python -m dagster_project.lib.backfill --start $(START) --end $(END)
+	$(BIN)/python -m dagster_project.cli.backfill --start $(START) --end $(END)
 
 .PHONY: run
 # The demo data is generated again on every run (perhaps with other CUSTOMERS or DAYS), so the
@@ -107,9 +107,10 @@ docs: dbt-parse ## Build and serve the dbt docs on http://localhost:8080
 	$(DBT) docs serve $(DBT_FLAGS) --port 8080
 
 .PHONY: lint
-lint: install ## ruff and sqlfluff
+lint: install ## ruff, import-linter's layer contracts and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	@# sqlfluff compiles the project with dbt: its artifacts and the DuckDB file it opens go
 	@# aside, so linting needs no data and never touches Dagster's manifest.
 	@mkdir -p target/sqlfluff

@@ -13,14 +13,10 @@ import pytest
 from clv_demo_history import demo_purchase_days
 from dagster import AssetKey, materialize
 
-from dagster_project.defs.models.assets import (
-    CALIBRATION_FIGURE,
-    SCHEMAS,
-    model_assets,
-    model_output_path,
-)
+from dagster_project.defs.models.assets import CALIBRATION_FIGURE, model_assets
 from dagster_project.lib import clv, clv_validation
 from dagster_project.lib.clv_validation import ValidationConfig
+from dagster_project.lib.model_outputs import SCHEMAS, model_output_path
 from dagster_project.resources import WarehouseResource
 
 

@@ -15,12 +15,8 @@ import pytest
 
 from dagster_project.lib import landing
 from dagster_project.lib.contract import SOURCES, get_source
-from dagster_project.lib.landing import (
-    LandingFileError,
-    landing_dates,
-    load_all,
-    load_source,
-)
+from dagster_project.lib.landing import LandingFileError, load_all, load_source
+from dagster_project.lib.landing_files import landing_dates
 
 ORDERS = get_source("shop__orders")
 STORES = get_source("shop__stores")

@@ -25,7 +25,8 @@ import pytest
 
 from dagster_project.lib import postgres_extract
 from dagster_project.lib.demo.generator import generate
-from dagster_project.lib.landing import load_all, raw_schema
+from dagster_project.lib.landing import load_all
+from dagster_project.lib.landing_files import raw_schema
 
 INITDB = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 pytestmark = pytest.mark.skipif(

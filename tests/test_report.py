@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -12,7 +13,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dagster_project.lib import report
+from dagster_project.cli import report as report_cli
+from dagster_project.lib import report, report_sections
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = (
@@ -122,6 +124,19 @@ def test_sections_without_their_mart_show_a_note_instead_of_failing(tmp_path: Pa
     assert '<img class="chart"' not in document
 
 
+def test_command_line_writes_the_report_and_names_missing_sections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv("CVW_DUCKDB_PATH", raising=False)
+    duckdb.connect(str(tmp_path / "warehouse.duckdb")).close()
+    out = tmp_path / "out" / "report.html"
+    with caplog.at_level(logging.INFO, logger=report_cli.__name__):
+        assert report_cli.main(["--data-dir", str(tmp_path), "--out", str(out)]) == 0
+    assert "<h1>Customer value warehouse report</h1>" in out.read_text(encoding="utf-8")
+    assert f"report written to {out}" in caplog.text
+    assert f"not available yet: {', '.join(SECTION_TITLES)}" in caplog.text
+
+
 def test_roas_is_weekly_revenue_over_spend_per_channel() -> None:
     # Hand-worked: week of Monday 2026-10-05 for ocean_engine spends 100 + 300 and earns
     # 250 + 350 (ROAS 1.5); the next week 200 and 100 (0.5). The week-grain row repeats those
@@ -137,12 +152,12 @@ def test_roas_is_weekly_revenue_over_spend_per_channel() -> None:
             "attributed_net_revenue_cents": [250, 350, 100, 500, 600],
         }
     )
-    roas = report.roas_frame(frame).set_index(["week", "channel"])["roas"]
+    roas = report_sections.roas_frame(frame).set_index(["week", "channel"])["roas"]
     assert roas[(pd.Timestamp("2026-10-05"), "ocean_engine")] == pytest.approx(1.5)
     assert roas[(pd.Timestamp("2026-10-12"), "ocean_engine")] == pytest.approx(0.5)
     # Zero spend has no ROAS rather than an infinite one.
     assert (pd.Timestamp("2026-10-05"), "baidu") not in roas.index
-    assert report.roas_frame(frame.drop(columns="attributed_net_revenue_cents")) is None
+    assert report_sections.roas_frame(frame.drop(columns="attributed_net_revenue_cents")) is None
 
 
 def test_rfm_grid_counts_match_a_pandas_crosstab(rendered: Path, built_warehouse: Path) -> None:

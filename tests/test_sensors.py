@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import DagsterInstance, RunRequest, build_schedule_context, build_sensor_context
 
+from dagster_project.cli.backfill import dagster_commands
 from dagster_project.defs.dbt.assets import FULL_REFRESH_ENV, dbt_build_args
 from dagster_project.defs.ingest.partitions import (
     RANGE_END_TAG,
@@ -20,7 +21,7 @@ from dagster_project.defs.ingest.partitions import (
 )
 from dagster_project.defs.schedules import nightly_schedule
 from dagster_project.defs.sensors import evaluate, new_landing_files
-from dagster_project.lib.backfill import dagster_commands, landing_range
+from dagster_project.lib.export_days import landing_range
 
 OCT_1, OCT_2 = date(2026, 10, 1), date(2026, 10, 2)
 KEYS = {"2026-10-01", "2026-10-02"}

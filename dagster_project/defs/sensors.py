@@ -28,7 +28,7 @@ from dagster import (
 from dagster_project.defs.ingest.assets import raw_assets
 from dagster_project.defs.ingest.partitions import daily_partitions
 from dagster_project.lib.contract import SOURCES
-from dagster_project.lib.landing import landing_files
+from dagster_project.lib.landing_files import landing_files
 from dagster_project.resources import WarehouseResource, default_data_dir
 
 extraction_job = define_asset_job(

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dagster_project.lib.contract import FAMILIES, SOURCES, SourceTable
-from dagster_project.lib.landing import (
+from dagster_project.lib.landing_files import (
     EMPTY_FILE_NAME,
     EMPTY_LOAD_DATE,
     ROW_NUMBER_COLUMN,

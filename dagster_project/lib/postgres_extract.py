@@ -35,15 +35,15 @@ import pyarrow as pa
 from psycopg import sql
 
 from dagster_project.lib.contract import SOURCES, SourceTable
-from dagster_project.lib.landing import (
+from dagster_project.lib.landing_csv import read_landing_file
+from dagster_project.lib.landing_files import (
     ROW_NUMBER_COLUMN,
     SOURCE_FILE_COLUMN,
-    _keep_table_readable,
     data_dir_from_env,
+    keep_table_readable,
     landing_files,
     raw_dir,
     raw_schema,
-    read_landing_file,
     write_parquet_atomically,
 )
 
@@ -183,7 +183,7 @@ def extract_table(
         rows = cursor.fetchall()
     if not rows:
         # A table never extracted still needs its schema-only file for dbt to read it.
-        _keep_table_readable(source, raw_root)
+        keep_table_readable(source, raw_root)
         return Extract(source.table, 0, since, None)
     newest: datetime = rows[-1][-1]
     stem = f"{source.table}_{load_date.isoformat()}_postgres_{_stamp(newest)}"
@@ -193,7 +193,7 @@ def extract_table(
     table = pa.Table.from_pydict(data, schema=raw_schema(source))
     target = raw_dir(source, raw_root) / f"load_date={load_date.isoformat()}" / f"{stem}.parquet"
     write_parquet_atomically(table, target)
-    _keep_table_readable(source, raw_root)
+    keep_table_readable(source, raw_root)
     watermark = newest.isoformat()
     if since is not None and datetime.fromisoformat(since) > newest:
         watermark = since

@@ -8,33 +8,28 @@ unpartitioned asset in a partitioned run (the dbt build) still knows which night
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 
 from dagster import BackfillPolicy, DailyPartitionsDefinition
 
-# Export days are China Standard Time; the nightly schedule fires at 02:00 in the same zone.
-PARTITION_TIMEZONE = "Asia/Shanghai"
-# Days before the processed export day that dbt re-reads for late or re-exported rows.
-DEFAULT_LOOKBACK_DAYS = 3
+from dagster_project.lib.export_days import (
+    PARTITION_TIMEZONE,
+    dbt_vars_for_days,
+    partitions_start,
+)
 
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 daily_partitions = DailyPartitionsDefinition(
-    start_date=os.environ.get("CVW_PARTITIONS_START", "2025-01-01"),
+    start_date=partitions_start(),
     timezone=PARTITION_TIMEZONE,
 )
 
 # One writer: a range of days is one run, so a backfill never has two runs writing one file.
 single_run_backfill = BackfillPolicy.single_run()
-
-
-def days_between(first: date, last: date) -> list[date]:
-    """Every day from ``first`` to ``last``, both included."""
-    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
 def partition_days(tags: Mapping[str, str]) -> tuple[date, date] | None:
@@ -45,20 +40,6 @@ def partition_days(tags: Mapping[str, str]) -> tuple[date, date] | None:
     if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
         return date.fromisoformat(tags[RANGE_START_TAG]), date.fromisoformat(tags[RANGE_END_TAG])
     return None
-
-
-def dbt_vars_for_days(
-    days: tuple[date, date] | None, lookback_days: int = DEFAULT_LOOKBACK_DAYS
-) -> dict[str, str | int]:
-    """dbt vars of a run over ``days``: the last day, and a lookback reaching the first day.
-
-    An unpartitioned run passes no run_date, so the incremental models start from their own
-    watermark.
-    """
-    if days is None:
-        return {"lookback_days": lookback_days}
-    first, last = days
-    return {"run_date": last.isoformat(), "lookback_days": (last - first).days + lookback_days}
 
 
 def dbt_vars_args(tags: Mapping[str, str]) -> list[str]:

@@ -1,13 +1,13 @@
 """Backfill a range of landing export days from the command line.
 
-python -m dagster_project.lib.backfill --start 2026-10-01 --end 2026-10-07
+python -m dagster_project.cli.backfill --start 2026-10-01 --end 2026-10-07
     two Dagster runs recorded in DAGSTER_HOME: the extraction of those days over the partition
     range in one run, then every dbt model, model fit and check.
-python -m dagster_project.lib.backfill --start 2026-10-01 --end 2026-10-07 --direct
+python -m dagster_project.cli.backfill --start 2026-10-01 --end 2026-10-07 --direct
     the same without Dagster: load the days into raw, then ``dbt build`` with
     ``run_date`` = end and a lookback reaching the start, so re-exported old days are merged
     again into the incremental facts.
-python -m dagster_project.lib.backfill --landing-range
+python -m dagster_project.cli.backfill --landing-range
     prints ``<first>...<last>`` export day found in the landing folder (``make run`` uses it).
 """
 
@@ -22,29 +22,18 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from dagster_project.defs.ingest.partitions import (
+from dagster_project.lib.export_days import (
     DEFAULT_LOOKBACK_DAYS,
     days_between,
     dbt_vars_for_days,
+    landing_range,
 )
-from dagster_project.lib.contract import SOURCES
-from dagster_project.lib.landing import (
-    REPO_ROOT,
-    LandingFileError,
-    data_dir_from_env,
-    landing_dates,
-    load_all,
-)
+from dagster_project.lib.landing import load_all
+from dagster_project.lib.landing_files import REPO_ROOT, LandingFileError, data_dir_from_env
 
 logger = logging.getLogger("dagster_project.backfill")
 DEFINITIONS_MODULE = "dagster_project.definitions"
 RAW_SELECTION = 'key:"raw/*"'
-
-
-def landing_range(landing_root: Path) -> tuple[date, date] | None:
-    """First and last export day of any landing file; None when the landing folder is empty."""
-    days = sorted({day for source in SOURCES for day in landing_dates(source, landing_root)})
-    return (days[0], days[-1]) if days else None
 
 
 def dagster_commands(first: date, last: date) -> list[list[str]]:
