@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dagster_project.lib.dbt_codegen import PROJECT_ROOT, generated_files
+from dagster_project.lib.base_models import PROJECT_ROOT
+from dagster_project.lib.dbt_codegen import generated_files
+from dagster_project.lib.identity_codegen import identity_generated_files
 from dagster_project.lib.quality_docs import DATA_QUALITY_DOC, render_data_quality_doc
 
 
@@ -19,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     stale = []
-    files = generated_files()
+    files = generated_files() | identity_generated_files()
     files[DATA_QUALITY_DOC] = render_data_quality_doc()
     for path, content in files.items():
         current = path.read_text(encoding="utf-8") if path.exists() else None

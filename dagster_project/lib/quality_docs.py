@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dagster_project.lib.contract import FAMILIES
-from dagster_project.lib.dbt_codegen import (
+from dagster_project.lib.base_models import (
     LINEAGE_COLUMNS,
     PROJECT_ROOT,
     BaseModel,
     load_base_models,
 )
+from dagster_project.lib.contract import FAMILIES
 
 DATA_QUALITY_DOC = PROJECT_ROOT / "docs" / "data_quality.md"
 SECTION_START = "## Per source\n"

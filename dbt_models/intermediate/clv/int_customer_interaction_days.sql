@@ -6,33 +6,26 @@
 with
 
 community_interactions as (
-    select * from {{ ref('stg_scrm__community_interactions') }}
+    select * from {{ ref('int_community_interactions_resolved') }}
 ),
 
 miniprogram_events as (
-    select * from {{ ref('stg_scrm__miniprogram_events') }}
-),
-
-customer_identifiers as (
-    select * from {{ ref('int_customer_identifiers') }}
+    select * from {{ ref('int_miniprogram_events_resolved') }}
 ),
 
 as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
-interaction_nodes as (
+interactions as (
     select
-        {{ identity_node('wecom', 'external_userid') }} as node_id,
+        customer_key,
         cast(interacted_at as date) as interaction_date,
         'community' as interaction_source
     from community_interactions
     union all
     select
-        coalesce(
-            {{ identity_node('openid', 'openid') }},
-            {{ identity_node('unionid', 'unionid') }}
-        ) as node_id,
+        customer_key,
         cast(event_at as date) as interaction_date,
         'miniprogram' as interaction_source
     from miniprogram_events
@@ -40,16 +33,15 @@ interaction_nodes as (
 
 customer_interactions as (
     select
-        customer_identifiers.customer_key,
-        interaction_nodes.interaction_date,
-        interaction_nodes.interaction_source
-    from interaction_nodes
-    inner join customer_identifiers
-        on interaction_nodes.node_id = customer_identifiers.node_id
+        interactions.customer_key,
+        interactions.interaction_date,
+        interactions.interaction_source
+    from interactions
     cross join as_of
     where
-        interaction_nodes.interaction_date is not null
-        and interaction_nodes.interaction_date <= as_of.as_of_date
+        interactions.customer_key is not null
+        and interactions.interaction_date is not null
+        and interactions.interaction_date <= as_of.as_of_date
 ),
 
 final as (

@@ -8,7 +8,7 @@ refunds as (
 ),
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_enriched') }}
 ),
 
 as_of as (

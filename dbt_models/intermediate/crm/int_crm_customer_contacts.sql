@@ -4,17 +4,13 @@
 
 with
 
-customer_identifiers as (
-    select * from {{ ref('int_customer_identifiers') }}
-),
-
 wecom_contacts as (
-    select * from {{ ref('stg_scrm__wecom_contacts') }}
+    select * from {{ ref('int_wecom_contacts_resolved') }}
 ),
 
 latest_contact_states as (
     select
-        customer_identifiers.customer_key,
+        wecom_contacts.customer_key,
         wecom_contacts.owner_userid,
         wecom_contacts.tags,
         wecom_contacts.has_marketing_consent,
@@ -26,10 +22,7 @@ latest_contact_states as (
             order by wecom_contacts.updated_at desc
         ) as state_recency
     from wecom_contacts
-    inner join customer_identifiers
-        on
-            {{ identity_node('wecom', 'wecom_contacts.external_userid') }}
-            = customer_identifiers.node_id
+    where wecom_contacts.customer_key is not null
 ),
 
 current_contacts as (

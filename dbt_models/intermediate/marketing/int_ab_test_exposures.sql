@@ -13,7 +13,7 @@ touchpoints as (
 ),
 
 ad_performance as (
-    select * from {{ ref('fct_ad_performance_daily') }}
+    select * from {{ ref('int_ad_daily_reports') }}
 ),
 
 campaign_arms as (

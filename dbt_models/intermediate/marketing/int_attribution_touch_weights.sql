@@ -20,7 +20,7 @@
 with
 
 revenue_orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_enriched') }}
     where is_revenue_order and customer_key is not null
 ),
 

@@ -7,25 +7,21 @@
 with
 
 ad_clicks as (
-    select * from {{ ref('stg_ads__ad_clicks') }}
+    select * from {{ ref('int_ad_clicks_resolved') }}
 ),
 
 community_interactions as (
-    select * from {{ ref('stg_scrm__community_interactions') }}
+    select * from {{ ref('int_community_interactions_resolved') }}
 ),
 
 miniprogram_events as (
-    select * from {{ ref('stg_scrm__miniprogram_events') }}
-),
-
-customer_identifiers as (
-    select * from {{ ref('int_customer_identifiers') }}
+    select * from {{ ref('int_miniprogram_events_resolved') }}
 ),
 
 click_touches as (
     select
         {{ dbt.concat(["'click:'", "ad_clicks.click_id"]) }} as touchpoint_id,
-        customer_identifiers.customer_key,
+        ad_clicks.customer_key,
         ad_clicks.clicked_at as touched_at,
         'paid_ad' as touch_type,
         'ad_click' as touch_source,
@@ -34,15 +30,14 @@ click_touches as (
         cast(null as {{ dbt.type_string() }}) as message_variant,
         ad_clicks._load_date
     from ad_clicks
-    inner join customer_identifiers
-        on {{ identity_node('openid', 'ad_clicks.openid') }} = customer_identifiers.node_id
+    where ad_clicks.customer_key is not null
 ),
 
 community_touches as (
     select
         {{ dbt.concat(["'community:'", "community_interactions.interaction_id"]) }}
             as touchpoint_id,
-        customer_identifiers.customer_key,
+        community_interactions.customer_key,
         community_interactions.interacted_at as touched_at,
         'private_domain' as touch_type,
         {{ dbt.concat(["'wecom_'", "community_interactions.interaction_type"]) }}
@@ -52,12 +47,10 @@ community_touches as (
         community_interactions.message_variant,
         community_interactions._load_date
     from community_interactions
-    inner join customer_identifiers
-        on
-            {{ identity_node('wecom', 'community_interactions.external_userid') }}
-            = customer_identifiers.node_id
-    -- leaving a group is not a touch that could prompt a purchase
-    where community_interactions.interaction_type <> 'leave'
+    where
+        community_interactions.customer_key is not null
+        -- leaving a group is not a touch that could prompt a purchase
+        and community_interactions.interaction_type <> 'leave'
 ),
 
 miniprogram_customers as (
@@ -67,10 +60,9 @@ miniprogram_customers as (
         miniprogram_events.campaign_id,
         miniprogram_events.event_at,
         miniprogram_events._load_date,
-        customer_identifiers.customer_key
+        miniprogram_events.customer_key
     from miniprogram_events
-    inner join customer_identifiers
-        on {{ identity_node('openid', 'miniprogram_events.openid') }} = customer_identifiers.node_id
+    where miniprogram_events.customer_key is not null
 ),
 
 miniprogram_touches as (

@@ -1,11 +1,11 @@
-{#- Clean orders with their customer, refunds, units and referral, before any mart-specific
-    shaping. The customer is found through whichever identifier the order carries: all of them
-    are joined by the order's own identity edges, so any one gives the same customer_key. -#}
+{#- Clean orders with their customer (resolved in intermediate/identity), refunds, units and
+    referral, before any mart-specific shaping; _last_load_date is the latest export day of the
+    order's header, lines and refunds (what an incremental reader compares with its window). -#}
 
 with
 
 orders as (
-    select * from {{ ref('stg_shop__orders') }}
+    select * from {{ ref('int_orders_resolved') }}
 ),
 
 order_items as (
@@ -17,38 +17,15 @@ refunds as (
 ),
 
 referral_codes as (
-    select * from {{ ref('stg_shop__referral_codes') }}
-),
-
-customer_identifiers as (
-    select * from {{ ref('int_customer_identifiers') }}
-),
-
-order_nodes as (
-    select
-        order_id,
-        coalesce(
-            {{ identity_node('member', 'member_id') }},
-            {{ identity_node('phone', 'phone') }},
-            {{ identity_node('openid', 'openid') }}
-        ) as customer_node
-    from orders
-),
-
-order_customers as (
-    select
-        order_nodes.order_id,
-        customer_identifiers.customer_key
-    from order_nodes
-    left join customer_identifiers
-        on order_nodes.customer_node = customer_identifiers.node_id
+    select * from {{ ref('int_referral_codes_resolved') }}
 ),
 
 order_units as (
     select
         order_id,
         count(*) as line_count,
-        sum(quantity) as item_count
+        sum(quantity) as item_count,
+        max(_load_date) as last_load_date
     from order_items
     group by order_id
 ),
@@ -57,26 +34,23 @@ order_refunds as (
     select
         order_id,
         count(*) as refund_count,
-        sum(refund_amount_cents) as refund_amount_cents
+        sum(refund_amount_cents) as refund_amount_cents,
+        max(_load_date) as last_load_date
     from refunds
     group by order_id
 ),
 
 referrers as (
     select
-        referral_codes.referral_code,
-        customer_identifiers.customer_key as referrer_customer_key
+        referral_code,
+        customer_key as referrer_customer_key
     from referral_codes
-    left join customer_identifiers
-        on
-            {{ identity_node('member', 'referral_codes.referrer_member_id') }}
-            = customer_identifiers.node_id
 ),
 
 final as (
     select
         orders.order_id,
-        order_customers.customer_key,
+        orders.customer_key,
         orders.store_id,
         orders.ordered_at,
         orders.order_date,
@@ -92,10 +66,13 @@ final as (
         coalesce(order_units.item_count, 0) as item_count,
         orders.referral_code,
         referrers.referral_code is not null as is_referral_order,
-        referrers.referrer_customer_key
+        referrers.referrer_customer_key,
+        greatest(
+            orders._load_date,
+            coalesce(order_units.last_load_date, orders._load_date),
+            coalesce(order_refunds.last_load_date, orders._load_date)
+        ) as _last_load_date
     from orders
-    left join order_customers
-        on orders.order_id = order_customers.order_id
     left join order_units
         on orders.order_id = order_units.order_id
     left join order_refunds

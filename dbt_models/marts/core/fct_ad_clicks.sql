@@ -13,41 +13,37 @@
     )
 }}
 
+-- depends_on: {{ ref('int_customer_identifiers') }}
+
 with
 
 ad_clicks as (
-    select * from {{ ref('stg_ads__ad_clicks') }}
+    select * from {{ ref('int_ad_clicks_resolved') }}
 ),
+
+{%- if is_incremental() %}
 
 customer_identifiers as (
     select * from {{ ref('int_customer_identifiers') }}
 ),
+{%- endif %}
 
 changed_clicks as (
     {{ incremental_identity_fact_rows('ad_clicks', 'click_id', 'customer_identifiers') }}
 ),
 
-click_nodes as (
-    select
-        *,
-        {{ identity_node('click', 'click_id') }} as customer_node
-    from changed_clicks
-),
-
 shaped as (
     select
-        click_nodes.click_id,
-        customer_identifiers.customer_key,
-        {{ identity_node_key('click_nodes.customer_node') }} as customer_node_key,
-        click_nodes.platform,
-        click_nodes.campaign_id,
-        click_nodes.ad_id,
-        click_nodes.clicked_at,
-        cast(click_nodes.clicked_at as date) as clicked_date,
-        click_nodes._load_date as _last_load_date
-    from click_nodes
-    left join customer_identifiers
-        on click_nodes.customer_node = customer_identifiers.node_id
+        click_id,
+        customer_key,
+        customer_node_key,
+        platform,
+        campaign_id,
+        ad_id,
+        clicked_at,
+        cast(clicked_at as date) as clicked_date,
+        _load_date as _last_load_date
+    from changed_clicks
 ),
 
 final as (

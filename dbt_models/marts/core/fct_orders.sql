@@ -16,6 +16,9 @@
     )
 }}
 
+-- depends_on: {{ ref('stg_shop__orders') }}, {{ ref('stg_shop__order_items') }}
+-- depends_on: {{ ref('stg_shop__refunds') }}
+
 with
 
 orders as (
@@ -25,6 +28,8 @@ orders as (
 stores as (
     select * from {{ ref('stg_shop__stores') }}
 ),
+
+{%- if is_incremental() %}
 
 order_headers as (
     select * from {{ ref('stg_shop__orders') }}
@@ -37,8 +42,6 @@ order_items as (
 refunds as (
     select * from {{ ref('stg_shop__refunds') }}
 ),
-
-{%- if is_incremental() %}
 
 existing_orders as (
     select * from {{ this }}
@@ -80,40 +83,6 @@ changed_orders as (
     {%- endif %}
 ),
 
-item_load_dates as (
-    select
-        order_id,
-        max(_load_date) as last_load_date
-    from order_items
-    where order_id in (select changed_orders.order_id from changed_orders)
-    group by order_id
-),
-
-refund_load_dates as (
-    select
-        order_id,
-        max(_load_date) as last_load_date
-    from refunds
-    where order_id in (select changed_orders.order_id from changed_orders)
-    group by order_id
-),
-
-order_load_dates as (
-    select
-        order_headers.order_id,
-        greatest(
-            order_headers._load_date,
-            coalesce(item_load_dates.last_load_date, order_headers._load_date),
-            coalesce(refund_load_dates.last_load_date, order_headers._load_date)
-        ) as last_load_date
-    from order_headers
-    left join item_load_dates
-        on order_headers.order_id = item_load_dates.order_id
-    left join refund_load_dates
-        on order_headers.order_id = refund_load_dates.order_id
-    where order_headers.order_id in (select changed_orders.order_id from changed_orders)
-),
-
 shaped as (
     select
         orders.order_id,
@@ -136,12 +105,10 @@ shaped as (
         orders.referral_code,
         orders.is_referral_order,
         orders.referrer_customer_key,
-        order_load_dates.last_load_date as _last_load_date
+        orders._last_load_date
     from changed_orders as orders
     left join stores
         on orders.store_id = stores.store_id
-    left join order_load_dates
-        on orders.order_id = order_load_dates.order_id
 ),
 
 final as (

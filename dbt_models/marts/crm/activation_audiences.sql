@@ -20,11 +20,7 @@ customer_contacts as (
 ),
 
 miniprogram_events as (
-    select * from {{ ref('stg_scrm__miniprogram_events') }}
-),
-
-customer_identifiers as (
-    select * from {{ ref('int_customer_identifiers') }}
+    select * from {{ ref('int_miniprogram_events_resolved') }}
 ),
 
 orders as (
@@ -54,18 +50,13 @@ segment_plays as (
 
 cart_events as (
     select
-        customer_identifiers.customer_key,
+        miniprogram_events.customer_key,
         miniprogram_events.event_at
     from miniprogram_events
-    inner join customer_identifiers
-        on
-            coalesce(
-                {{ identity_node('openid', 'miniprogram_events.openid') }},
-                {{ identity_node('unionid', 'miniprogram_events.unionid') }}
-            ) = customer_identifiers.node_id
     cross join as_of
     where
-        miniprogram_events.event_name = 'add_to_cart'
+        miniprogram_events.customer_key is not null
+        and miniprogram_events.event_name = 'add_to_cart'
         and miniprogram_events.event_at
         >= {{ dbt.dateadd(
             'hour', -cart_hours,

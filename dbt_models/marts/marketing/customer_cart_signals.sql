@@ -14,11 +14,7 @@
 with
 
 miniprogram_events as (
-    select * from {{ ref('stg_scrm__miniprogram_events') }}
-),
-
-customer_identifiers as (
-    select * from {{ ref('int_customer_identifiers') }}
+    select * from {{ ref('int_miniprogram_events_resolved') }}
 ),
 
 orders as (
@@ -37,16 +33,15 @@ as_of as (
 customer_events as (
     select
         miniprogram_events.event_id,
-        customer_identifiers.customer_key,
+        miniprogram_events.customer_key,
         miniprogram_events.event_name,
         miniprogram_events.product_sku,
         miniprogram_events.event_at
     from miniprogram_events
-    inner join customer_identifiers
-        on {{ identity_node('openid', 'miniprogram_events.openid') }} = customer_identifiers.node_id
     cross join as_of
     where
-        miniprogram_events.event_name in ('view', 'add_to_cart')
+        miniprogram_events.customer_key is not null
+        and miniprogram_events.event_name in ('view', 'add_to_cart')
         and miniprogram_events.event_at < {{ dbt.dateadd('day', 1, 'as_of.as_of_date') }}
 ),
 
