@@ -174,7 +174,9 @@ def run_attribution(
     touch_frame["touched_at"] = pd.to_datetime(touch_frame["touched_at"])
     connection.register("order_frame", order_frame)
     connection.register("touch_frame", touch_frame)
-    connection.execute("create or replace table marts.fct_orders as select * from order_frame")
+    connection.execute(
+        "create or replace table intermediate.int_orders_enriched as select * from order_frame"
+    )
     connection.execute(
         "create or replace table intermediate.int_marketing_touchpoints as "
         "select * exclude (campaign_id), cast(campaign_id as varchar) as campaign_id "

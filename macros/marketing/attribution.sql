@@ -9,8 +9,8 @@
       source showed them: a merge can re-key the orders and bring another customer's old touches.
 
     Renders the CTEs new_links, relinked_customers and recredited_orders (each followed by a
-    comma); the model must define the CTEs revenue_orders (fct_orders' revenue orders with a
-    customer), touchpoints, identity_edges and customer_identifiers before them. -#}
+    comma); the model must define the CTEs revenue_orders (int_orders_enriched's revenue orders
+    with a customer), touchpoints, identity_edges and customer_identifiers before them. -#}
 {% macro attribution_recredited_orders_ctes() -%}
 {%- set lookback_days = var('marketing_attribution_lookback_days') | int -%}
 new_links as (
@@ -74,7 +74,7 @@ recredited_orders as (
 {%- endmacro %}
 
 {% macro uncredited_orders_query() -%}
-    select order_id from {{ ref('fct_orders') }}
+    select order_id from {{ ref('int_orders_enriched') }}
     where not coalesce(is_revenue_order, false) or customer_key is null
 {%- endmacro %}
 

@@ -12,14 +12,14 @@
     macros/marketing/attribution.sql) and replaces all of their rows, merged on order_id; it
     reads those orders' rows of int_attribution_touch_weights, which re-weighs the same orders
     first. The post-hook removes the rows of orders that stopped being revenue orders.
-    `_last_load_date` (the order's, from fct_orders) is the watermark of a run without `run_date`.
+    `_last_load_date` (the order's, from int_orders_enriched) is the watermark of a run without `run_date`.
     -#}
 
 {{ config(**attribution_incremental_config()) }}
 
 {#- Only the incremental branch reads these; dbt parses the model as a full build, so it learns
     the dependencies from these lines. -#}
--- depends_on: {{ ref('fct_orders') }}, {{ ref('int_marketing_touchpoints') }}
+-- depends_on: {{ ref('int_orders_enriched') }}, {{ ref('int_marketing_touchpoints') }}
 -- depends_on: {{ ref('int_identity_edges') }}, {{ ref('int_customer_identifiers') }}
 
 {%- set models = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay',
@@ -34,7 +34,7 @@ touch_weights as (
 {%- if is_incremental() %}
 
 revenue_orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_enriched') }}
     where is_revenue_order and customer_key is not null
 ),
 
