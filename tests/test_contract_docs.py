@@ -8,7 +8,7 @@ from dagster_project.lib.contract_docs import DOC_PATH, render_sources_markdown
 
 def test_the_committed_sources_doc_equals_the_rendered_contract() -> None:
     assert DOC_PATH.read_text(encoding="utf-8") == render_sources_markdown(), (
-        "docs/sources.md is out of date: run python -m dagster_project.lib.contract_docs"
+        "docs/sources.md is out of date: run python -m dagster_project.cli.contract_docs"
     )
 
 

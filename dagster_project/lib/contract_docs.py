@@ -2,15 +2,11 @@
 
 The document is generated from ``contract.py`` so that it cannot drift from what the loader
 checks; a test compares the committed file with the rendered text. Regenerate it with
-``python -m dagster_project.lib.contract_docs`` after changing the contract.
+``python -m dagster_project.cli.contract_docs`` after changing the contract.
 """
 
 from __future__ import annotations
 
-import argparse
-import logging
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from dagster_project.lib.contract import FAMILIES, SOURCES, SourceTable
@@ -20,8 +16,6 @@ from dagster_project.lib.landing_files import (
     ROW_NUMBER_COLUMN,
     SOURCE_FILE_COLUMN,
 )
-
-logger = logging.getLogger("dagster_project.contract_docs")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOC_PATH = REPO_ROOT / "docs" / "sources.md"
@@ -40,7 +34,7 @@ INTRO = f"""\
 # Landing-zone sources
 
 <!-- Rendered from dagster_project/lib/contract.py by
-`python -m dagster_project.lib.contract_docs`: edit the contract, not this file. -->
+`python -m dagster_project.cli.contract_docs`: edit the contract, not this file. -->
 
 Every source system delivers CSV exports into the landing folder. This page is the contract
 those files follow: one section per source with its file name, encoding, primary key and
@@ -187,29 +181,3 @@ def render_sources_markdown() -> str:
         for source in sources:
             lines += _render_source(source)
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Render docs/sources.md from the contract.")
-    parser.add_argument(
-        "--check", action="store_true", help="exit 1 if docs/sources.md is not up to date"
-    )
-    arguments = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    rendered = render_sources_markdown()
-    if arguments.check:
-        current = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else ""
-        if current != rendered:
-            logger.error(
-                "docs/sources.md is out of date: run python -m dagster_project.lib.contract_docs"
-            )
-            return 1
-        return 0
-    DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DOC_PATH.write_text(rendered, encoding="utf-8")
-    logger.info("wrote docs/sources.md (%d sources)", len(SOURCES))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

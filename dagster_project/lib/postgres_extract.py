@@ -13,18 +13,14 @@ file; staging keeps its latest version. ``overlap_seconds`` re-reads a short spa
 watermark so a transaction that committed late with an earlier timestamp is not missed; rows read
 twice are identical versions, which staging marks as duplicates.
 
-    python -m dagster_project.lib.postgres_extract load-demo   # landing CSVs -> Postgres
-    python -m dagster_project.lib.postgres_extract extract     # Postgres -> raw Parquet
-(both read the connection string from ``CVW_POSTGRES_DSN``).
+The command line is ``python -m dagster_project.cli.postgres_extract``.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -39,15 +35,12 @@ from dagster_project.lib.landing_csv import read_landing_file
 from dagster_project.lib.landing_files import (
     ROW_NUMBER_COLUMN,
     SOURCE_FILE_COLUMN,
-    data_dir_from_env,
     keep_table_readable,
     landing_files,
     raw_dir,
     raw_schema,
     write_parquet_atomically,
 )
-
-logger = logging.getLogger("dagster_project.postgres_extract")
 
 SCHEMA = "shop"
 TABLES = ("orders", "order_items", "payments", "refunds")
@@ -231,34 +224,3 @@ def extract_all(
                 watermarks[source.table] = extract.watermark
                 write_watermarks(path, watermarks)
     return extracts
-
-
-# --- command line -------------------------------------------------------------------------------
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Shop transactions between Postgres and raw.")
-    parser.add_argument("command", choices=["load-demo", "extract"])
-    parser.add_argument("--dsn", default=os.environ.get(DSN_ENV), help=f"default ${DSN_ENV}")
-    parser.add_argument("--load-date", type=date.fromisoformat, help="raw load_date of extract")
-    parser.add_argument("--overlap-seconds", type=int, default=DEFAULT_OVERLAP_SECONDS)
-    arguments = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if not arguments.dsn:
-        parser.error(f"--dsn or {DSN_ENV} is required")
-    data_dir = data_dir_from_env()
-    if arguments.command == "load-demo":
-        with psycopg.connect(arguments.dsn) as connection:
-            inserted = load_demo(connection, data_dir / "landing")
-        for table, count in inserted.items():
-            logger.info("shop.%s: %d rows inserted", table, count)
-        return 0
-    for extract in extract_all(
-        arguments.dsn, data_dir, arguments.load_date, arguments.overlap_seconds
-    ):
-        logger.info("shop.%s: %d rows extracted", extract.table, extract.rows)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
