@@ -1,4 +1,4 @@
-{#- Generic data tests used by the intermediate and mart models (dbt_utils is not available). -#}
+{#- Generic row and table tests (dbt_utils is not available). -#}
 
 {#- Fails on every row where the SQL boolean `expression` is false or null. -#}
 {% test every_row_satisfies(model, expression) %}
