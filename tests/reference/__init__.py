@@ -1,10 +1,11 @@
 """Independent pandas computations of the marts, written from their documented rules.
 
 The tests compare the dbt marts with these and the benchmark times them, so nothing here reuses
-the SQL: order cleaning, RFM, cohorts, identity components and the CRM rules are derived again,
-with the thresholds read from the vars of dbt_project.yml.
+the SQL: order cleaning, RFM, cohorts, identity components, attribution and the CRM rules are
+derived again, with the thresholds read from the vars of dbt_project.yml.
 """
 
+from . import attribution
 from .cohorts import COHORT_COLUMNS, cohort_retention
 from .crm import churn_warnings, segments, tier_changes
 from .identity import connected_components, customer_key, sort_key
@@ -13,6 +14,7 @@ from .project_vars import project_var, revenue_statuses
 from .rfm import RFM_COLUMNS, ntile, rfm
 
 __all__ = [
+    "attribution",
     "COHORT_COLUMNS",
     "RFM_COLUMNS",
     "as_of_date",
