@@ -29,7 +29,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.bench import SCALES, dbt_timings  # noqa: E402
+from benchmarks.measurement import dbt_timings  # noqa: E402
+from benchmarks.scales import SCALES  # noqa: E402
 from dagster_project.lib.demo.context import Activity  # noqa: E402
 from dagster_project.lib.demo.generator import generate  # noqa: E402
 from dagster_project.lib.landing import load_all  # noqa: E402

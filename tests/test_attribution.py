@@ -4,18 +4,16 @@ The hand-worked journeys live as dbt unit tests in
 ``dbt_models/marts/marketing/_marketing__models.yml`` and
 ``dbt_models/intermediate/marketing/_marketing__models.yml``. Here hypothesis generates random
 customers, touches and orders; the compiled SQL of ``int_attribution_touch_weights`` and
-``fct_attribution`` (from the ``built_warehouse`` build, default vars: 30-day lookback, 7-day
-half-life) runs on them in a scratch DuckDB, and every model's credits are checked against the
-reference below and against the order's net revenue, to the fen.
+``fct_attribution`` (from the ``built_warehouse`` build with the vars of dbt_project.yml, which
+``reference.attribution`` reads too: lookback and half-life) runs on them in a scratch DuckDB,
+and every model's credits are checked against that reference and against the order's net
+revenue, to the fen.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from fractions import Fraction
 from pathlib import Path
 
 import duckdb
@@ -23,92 +21,30 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-LOOKBACK_MINUTES = 30 * 1440
-HALF_LIFE_MINUTES = 7 * 1440
-START = datetime(2026, 1, 1)
-MODELS = (
-    "first_touch",
-    "last_touch",
-    "last_non_direct",
-    "linear",
-    "time_decay",
-    "position_based",
+from reference.attribution import (
+    HALF_LIFE_MINUTES,
+    LOOKBACK_MINUTES,
+    MODELS,
+    Order,
+    Touch,
+    allocate,
+    journey,
+    shares,
 )
+
+START = datetime(2026, 1, 1)
 # Models whose shares are rational: the SQL must match the reference to the fen.
 EXACT_MODELS = tuple(model for model in MODELS if model != "time_decay")
 COMPILED = Path("target/compiled/customer_value_warehouse/dbt_models")
 
 
-@dataclass(frozen=True)
-class Touch:
-    touchpoint_id: str
-    customer: int
-    minute: int
-    touch_type: str
-
-
-@dataclass(frozen=True)
-class Order:
-    order_id: str
-    customer: int
-    minute: int
-    net_cents: int
-    is_revenue: bool
-
-
-def journey(order: Order, touches: list[Touch]) -> list[tuple[str, str, int]]:
-    """(touchpoint_id, touch_type, minutes before the order) in journey order."""
-    inside = [
-        touch
-        for touch in touches
-        if touch.customer == order.customer
-        and order.minute - LOOKBACK_MINUTES <= touch.minute <= order.minute
-    ]
-    inside.sort(key=lambda touch: (touch.minute, touch.touchpoint_id))
-    if not inside:
-        return [(f"order:{order.order_id}", "direct", 0)]
-    return [
-        (touch.touchpoint_id, touch.touch_type, order.minute - touch.minute) for touch in inside
-    ]
-
-
-def shares(model: str, steps: list[tuple[str, str, int]]) -> list[Fraction | float]:
-    """Each touch's share of the order under one model, straight from the model's definition."""
-    n = len(steps)
-    if model == "first_touch":
-        return [Fraction(int(i == 0)) for i in range(n)]
-    if model == "last_touch":
-        return [Fraction(int(i == n - 1)) for i in range(n)]
-    if model == "last_non_direct":
-        non_direct = [i for i, step in enumerate(steps) if step[1] != "direct"]
-        chosen = non_direct[-1] if non_direct else n - 1
-        return [Fraction(int(i == chosen)) for i in range(n)]
-    if model == "linear":
-        return [Fraction(1, n)] * n
-    if model == "position_based":
-        if n <= 2:
-            return [Fraction(1, n)] * n
-        middle = Fraction(1, 5) / (n - 2)
-        return [Fraction(2, 5)] + [middle] * (n - 2) + [Fraction(2, 5)]
-    weights = [0.5 ** (step[2] / HALF_LIFE_MINUTES) for step in steps]
-    return [weight / sum(weights) for weight in weights]
-
-
-def allocate(net_cents: int, parts: list[Fraction | float]) -> list[int]:
-    """Running credit floor(net * cumulative share), the last touch taking the rest."""
-    running, credits, cumulative = 0, [], 0
-    for index, part in enumerate(parts):
-        cumulative += part
-        total = net_cents if index == len(parts) - 1 else math.floor(net_cents * cumulative)
-        credits.append(total - running)
-        running = total
-    return credits
-
-
 def test_reference_allocation_matches_a_hand_worked_journey() -> None:
-    # 1000 fen over touches 14, 7 and 0 days old: decay weights 1/4, 1/2, 1 of 7/4.
-    steps = [("a", "paid_ad", 14 * 1440), ("b", "private_domain", 7 * 1440), ("c", "direct", 0)]
+    # 1000 fen over touches two half-lives, one and none old: decay weights 1/4, 1/2, 1 of 7/4.
+    steps = [
+        ("a", "paid_ad", 2 * HALF_LIFE_MINUTES),
+        ("b", "private_domain", HALF_LIFE_MINUTES),
+        ("c", "direct", 0),
+    ]
     assert allocate(1000, shares("time_decay", steps)) == [142, 286, 572]
     assert allocate(1000, shares("linear", steps)) == [333, 333, 334]
     assert allocate(1000, shares("position_based", steps)) == [400, 200, 400]

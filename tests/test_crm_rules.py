@@ -4,9 +4,9 @@ The boundaries (R = 7 vs 8 days, R = 89 vs 90, spend 4,999.99 vs 5,000.00 yuan, 
 the own interval, interactions down 50% vs 40%) are hand-worked dbt unit tests in
 ``dbt_models/intermediate/crm/_crm__models.yml`` and ``dbt_models/marts/crm/_crm__models.yml``;
 they run in every ``dbt build``, so the session warehouse build fails if one breaks. Here the
-same rules are recomputed in pandas from orders, identity edges and interaction days of the
-generated demo warehouse, with the default thresholds of dbt_project.yml, and compared customer
-by customer.
+same rules are recomputed by ``reference.crm`` from orders, identity edges and interaction days
+of the generated demo warehouse, with the thresholds of dbt_project.yml's vars, and compared
+customer by customer.
 """
 
 from __future__ import annotations
@@ -15,17 +15,9 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pytest
-
-CORE_MAX_R, CORE_MIN_F, CORE_MIN_PCT = 7, 5, 0.8
-NEW_MAX_R, NEW_MAX_F = 7, 1
-POTENTIAL_MAX_R, POTENTIAL_F, POTENTIAL_BAND = 15, (1, 2), 0.2
-DORMANT_MIN_R, DORMANT_MIN_F = 90, 1
-CHURNED_DAYS, LIFECYCLE_DORMANT_DAYS, LOYAL_ORDERS, REPEAT_ORDERS = 180, 90, 5, 2
-GOLD_CENTS, PLATINUM_CENTS = 500_000, 2_000_000
-WINDOW_DAYS = 30
+import reference
 
 
 @pytest.fixture(scope="module")
@@ -65,61 +57,10 @@ def as_of(tables: dict[str, pd.DataFrame]) -> date:
     return tables["as_of"]["as_of_date"].iloc[0]
 
 
-def _plan_segment(row: pd.Series, mean: float) -> str:
-    r, f, m, pct = row["r"], row["f"], row["m"], row["pct"]
-    if f >= CORE_MIN_F and r <= CORE_MAX_R and pct >= CORE_MIN_PCT:
-        return "core"
-    if f <= NEW_MAX_F and r <= NEW_MAX_R:
-        return "new"
-    in_band = 0.5 - POTENTIAL_BAND <= pct <= 0.5 + POTENTIAL_BAND
-    if POTENTIAL_F[0] <= f <= POTENTIAL_F[1] and r <= POTENTIAL_MAX_R and in_band:
-        return "potential"
-    if f >= DORMANT_MIN_F and r >= DORMANT_MIN_R and m >= mean:
-        return "dormant"
-    if f == 0:
-        return "prospect"
-    return "lapsed_low_value" if r >= DORMANT_MIN_R else "developing"
-
-
-def _lifecycle(row: pd.Series) -> str:
-    if row["f"] == 0:
-        return "prospect"
-    if row["r"] >= CHURNED_DAYS:
-        return "churned"
-    if row["r"] >= LIFECYCLE_DORMANT_DAYS:
-        return "dormant"
-    if row["f"] >= LOYAL_ORDERS:
-        return "loyal"
-    return "repeat" if row["f"] >= REPEAT_ORDERS else "new"
-
-
-def _reference_segments(tables: dict[str, pd.DataFrame], as_of: date) -> pd.DataFrame:
-    orders = tables["orders"][tables["orders"]["order_date"] <= as_of]
-    buyers = orders.groupby("customer_key").agg(
-        f=("order_date", "size"),
-        last=("order_date", "max"),
-        first=("order_date", "min"),
-        m=("net_amount_cents", "sum"),
-    )
-    people = tables["first_seen"].set_index("customer_key").join(buyers, how="outer")
-    known = people[["first_seen_date", "first"]].min(axis=1)
-    people["f"] = people["f"].fillna(0).astype(int)
-    people["m"] = people["m"].fillna(0)
-    since = people["last"].where(people["f"] > 0, known)
-    people["r"] = [(as_of - day).days for day in since]
-    is_buyer = people["f"] > 0
-    ranks = people.loc[is_buyer, "m"].rank(method="min")
-    people["pct"] = (ranks - 1) / max(int(is_buyer.sum()) - 1, 1)
-    mean = float(people.loc[is_buyer, "m"].mean())
-    people["plan_segment"] = people.apply(_plan_segment, axis=1, mean=mean)
-    people["lifecycle_stage"] = people.apply(_lifecycle, axis=1)
-    return people
-
-
 def test_every_plan_segment_and_lifecycle_stage_equals_the_pandas_reference(
     tables: dict[str, pd.DataFrame], as_of: date
 ) -> None:
-    expected = _reference_segments(tables, as_of)
+    expected = reference.segments(tables["orders"], tables["first_seen"], as_of)
     actual = tables["segments"].set_index("customer_key")
     assert set(actual.index) == set(expected.index)
     joined = actual.join(expected, rsuffix="_expected")
@@ -146,36 +87,10 @@ def test_rf_scores_of_the_segments_equal_customer_rfm(tables: dict[str, pd.DataF
     assert (joined["f_score"] == joined["f_score_seg"]).all()
 
 
-def _tier(spend: float) -> str:
-    if spend >= PLATINUM_CENTS:
-        return "platinum"
-    return "gold" if spend >= GOLD_CENTS else "silver"
-
-
-def _reference_tier_changes(orders: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    rows = []
-    year = pd.DateOffset(months=12)
-    for customer_key, history in orders[orders["order_date"] <= as_of].groupby("customer_key"):
-        days = pd.to_datetime(history["order_date"])
-        candidates = sorted({*days, *(day + year for day in days)})
-        previous = None
-        for day in candidates:
-            if day.date() > as_of:
-                continue
-            in_window = (days <= day) & (days > day - year)
-            spend = history.loc[in_window.to_numpy(), "net_amount_cents"].sum()
-            tier = _tier(spend)
-            if tier != previous:
-                rows.append((customer_key, day.date(), previous, tier, int(spend)))
-            previous = tier
-    columns = ["customer_key", "changed_date", "from_tier", "to_tier", "rolling_12m_net_cents"]
-    return pd.DataFrame(rows, columns=columns)
-
-
 def test_membership_tier_history_equals_the_pandas_reference(
     tables: dict[str, pd.DataFrame], as_of: date
 ) -> None:
-    expected = _reference_tier_changes(tables["orders"], as_of)
+    expected = reference.tier_changes(tables["orders"], as_of)
     key = ["customer_key", "changed_date"]
     actual = tables["tier_changes"].sort_values(key).reset_index(drop=True)
     expected = expected.sort_values(key).reset_index(drop=True)
@@ -189,29 +104,9 @@ def test_membership_tier_history_equals_the_pandas_reference(
 def test_churn_warnings_equal_the_pandas_reference(
     tables: dict[str, pd.DataFrame], as_of: date
 ) -> None:
-    orders = tables["orders"][tables["orders"]["order_date"] <= as_of]
-    days = orders.drop_duplicates(["customer_key", "order_date"]).groupby("customer_key")
-    history = days["order_date"].agg(["min", "max", "size"])
-    span = np.array(
-        [(last - first).days for first, last in zip(history["min"], history["max"], strict=True)]
+    gap_and_drop, silent = reference.churn_warnings(
+        tables["orders"], tables["interactions"], tables["identifiers"], as_of
     )
-    gap = np.array([(as_of - last).days for last in history["max"]])
-    repeat = history["size"].to_numpy() >= 2
-    # 130% of the mean interval, compared in integers: gap * (days - 1) * 10 >= 13 * span.
-    gap_exceeded = pd.Series(
-        repeat & (gap * (history["size"].to_numpy() - 1) * 10 >= 13 * span), history.index
-    )
-    interactions = tables["interactions"]
-    age = np.array([(as_of - day).days for day in interactions["interaction_date"]])
-    last_window = interactions[age < WINDOW_DAYS].groupby("customer_key")["interaction_count"]
-    prior_mask = (age >= WINDOW_DAYS) & (age < 2 * WINDOW_DAYS)
-    prior_window = interactions[prior_mask].groupby("customer_key")["interaction_count"]
-    counts = pd.DataFrame({"last": last_window.sum(), "prior": prior_window.sum()}).fillna(0)
-    dropped = (counts["prior"] > 0) & (counts["last"] * 2 <= counts["prior"])
-    wecom = tables["identifiers"].query("identifier_type == 'wecom'")["customer_key"]
-    private = set(wecom) | set(interactions["customer_key"])
-    silent = private - set(counts.index[counts["last"] > 0])
-    gap_and_drop = set(gap_exceeded.index[gap_exceeded]) & set(dropped.index[dropped])
     warnings = tables["churn_warnings"]
     assert set(warnings.loc[warnings["is_gap_and_interaction_drop"], "customer_key"]) == (
         gap_and_drop

@@ -1,7 +1,7 @@
 """The customer marts equal independent pandas computations on a small demo warehouse.
 
 ``built_warehouse`` (conftest) generates demo data, loads it and runs ``dbt build`` once per
-session. The references in ``reference.py`` recompute RFM, cohorts, lifetime value and identity
+session. The ``reference`` package recomputes RFM, cohorts, lifetime value and identity
 components from ``fct_orders``, staging and the identity edges, so a wrong rule in SQL shows up
 as a value difference here, not only as a count difference. Assertion messages name customers
 only by their pseudonymous key and never print identifiers.
@@ -70,8 +70,8 @@ def warehouse(built_warehouse: Path) -> Warehouse:
 
 @pytest.fixture(scope="module")
 def as_of(warehouse: Warehouse) -> date:
-    """With the as_of_date var unset the marts measure to the latest order day."""
-    return max(warehouse.fct_orders["order_date"])
+    """The as_of_date var, or with it unset the latest order day, as the marts measure to."""
+    return reference.as_of_date(warehouse.fct_orders["order_date"]).date()
 
 
 def _mismatches(actual: pd.DataFrame, expected: pd.DataFrame, columns: list[str]) -> list[str]:
@@ -92,7 +92,7 @@ def test_the_marts_are_built_and_not_empty(warehouse: Warehouse) -> None:
 def test_every_customer_rfm_value_and_score_equals_the_pandas_reference(
     warehouse: Warehouse, as_of: date
 ) -> None:
-    expected = reference.rfm(warehouse.fct_orders, as_of)
+    expected = _as_dates(reference.rfm(warehouse.fct_orders, as_of)).set_index("customer_key")
     actual = warehouse.customer_rfm.set_index("customer_key").sort_index()
     assert list(actual.index) == list(expected.index)
     columns = ["last_order_date", "recency_days", "frequency", "monetary_cents"]
@@ -119,7 +119,8 @@ def test_the_most_recent_buyers_get_the_highest_recency_score(warehouse: Warehou
 def test_every_cohort_retention_cell_equals_the_pandas_reference(
     warehouse: Warehouse, as_of: date
 ) -> None:
-    expected = reference.cohort_retention(warehouse.fct_orders, as_of)
+    expected = _as_dates(reference.cohort_retention(warehouse.fct_orders, as_of))
+    expected = expected.set_index(["cohort_month", "months_since_first"])
     actual = warehouse.cohort_retention.set_index(["cohort_month", "months_since_first"])
     actual = actual.sort_index()
     assert list(actual.index) == list(expected.index)
@@ -171,7 +172,8 @@ def test_fct_orders_has_every_clean_order_once_with_refunds_netted(warehouse: Wa
     assert (orders["refund_amount_cents"] == expected_refunds).all()
     net = orders["order_amount_cents"] - expected_refunds
     assert (orders["net_amount_cents"] == net).all()
-    assert set(orders.loc[orders["is_revenue_order"], "order_status"]) <= {"paid", "completed"}
+    revenue_statuses = set(reference.revenue_statuses())
+    assert set(orders.loc[orders["is_revenue_order"], "order_status"]) <= revenue_statuses
     assert orders.loc[~orders["is_revenue_order"], "order_status"].eq("cancelled").all()
 
 
