@@ -35,6 +35,8 @@ RFM_COHORT_MODELS = (
     "stg_shop__order_items",
     "stg_shop__refunds",
     "stg_shop__referral_codes",
+    "int_orders_resolved",
+    "int_referral_codes_resolved",
     "int_orders_enriched",
     "int_as_of_date",
     "int_customer_orders_aggregated",
