@@ -157,9 +157,9 @@ def render_quarantine_yml(models: list[BaseModel]) -> str:
                 column.pii,
             )
         lineage = (
-            ("_source_file", "Landing file the row was read from."),
-            ("_row_number", "1-based data row within the landing file."),
-            ("_load_date", "Export day of the landing file (raw partition load_date), China time."),
+            ("_source_file", "\"{{ doc('source_file') }}\""),
+            ("_row_number", "\"{{ doc('row_number') }}\""),
+            ("_load_date", "\"{{ doc('load_date') }}\""),
         )
         for name, text in lineage:
             lines += [
