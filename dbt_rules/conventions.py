@@ -2,7 +2,8 @@
 
 The layers are told apart by folder (dbt_models/<layer>/), so a rule reads a model's
 original_file_path to know which layer it is in, and its parents' paths and names to know
-what it reads. A rule returns None for models outside the layer it is about.
+what it reads. A rule returns None for models outside the layer it is about, so a misplaced
+model (say a stg_ model under marts) is reported once, by the naming rules.
 """
 
 import re
@@ -124,7 +125,7 @@ def base_model_reads_only_sources(model: Model) -> RuleViolation | None:
     A base model types and cleans one raw table and keeps every row; reading another model
     would make its rows depend on a cleaning step that is not its own.
     """
-    if not model.name.startswith("base_"):
+    if not (_in_layer(model, STAGING) and model.name.startswith("base_")):
         return None
     others = [parent for parent in model.parents if not isinstance(parent, Source | Seed)]
     if others:
@@ -139,7 +140,7 @@ def stg_model_reads_only_its_base(model: Model) -> RuleViolation | None:
     The stg_ view is the clean rows of its own base model and nothing else; joins belong in
     intermediate models.
     """
-    if not model.name.startswith("stg_"):
+    if not (_in_layer(model, STAGING) and model.name.startswith("stg_")):
         return None
     own_base = "base_" + model.name.removeprefix("stg_")
     others = [
