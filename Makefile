@@ -107,10 +107,16 @@ docs: dbt-parse ## Build and serve the dbt docs on http://localhost:8080
 	$(DBT) docs serve $(DBT_FLAGS) --port 8080
 
 .PHONY: lint
-lint: install ## ruff, import-linter's layer contracts and sqlfluff
+lint: install ## ruff, import-linter's layer contracts, dbt-score's dbt conventions and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	@# dbt-score reads a manifest parsed aside, so linting never rewrites Dagster's; the rules
+	@# are in pyproject.toml ([tool.dbt-score]) and dbt_rules/.
+	@mkdir -p target/lint
+	DBT_TARGET_PATH=$(CURDIR)/target/lint CVW_DUCKDB_PATH=$(CURDIR)/target/lint/lint.duckdb \
+		$(DBT) parse $(DBT_FLAGS) --quiet
+	$(BIN)/dbt-score lint --manifest target/lint/manifest.json
 	@# sqlfluff compiles the project with dbt: its artifacts and the DuckDB file it opens go
 	@# aside, so linting needs no data and never touches Dagster's manifest.
 	@mkdir -p target/sqlfluff

@@ -1,0 +1,1 @@
+"""dbt-score rules for the warehouse's layer conventions (see conventions.py)."""
