@@ -12,11 +12,13 @@ from pathlib import Path
 
 from dagster_project.lib.contract import SOURCES
 from dagster_project.lib.landing_files import landing_dates
+from dagster_project.lib.project_vars import project_var
 
 # Export days are China Standard Time; the nightly schedule fires at 02:00 in the same zone.
 PARTITION_TIMEZONE = "Asia/Shanghai"
-# Days before the processed export day that dbt re-reads for late or re-exported rows.
-DEFAULT_LOOKBACK_DAYS = 3
+# Days before the processed export day that dbt re-reads for late or re-exported rows: the
+# `lookback_days` var of dbt_project.yml, so a run that passes it keeps the project's value.
+DEFAULT_LOOKBACK_DAYS = int(project_var("lookback_days"))
 DEFAULT_PARTITIONS_START = "2025-01-01"
 
 

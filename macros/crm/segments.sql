@@ -85,3 +85,18 @@
 {% macro crm_tier_rank(tier) -%}
     case {{ tier }} when 'silver' then 1 when 'gold' then 2 when 'platinum' then 3 end
 {%- endmacro %}
+
+
+{#- The churn-warning reasons that apply, '|'-joined (empty when none): the one definition both
+    churn_warnings and dim_customers show. The silence label carries its window from the var, so
+    it never names a different number of days than the rule uses. -#}
+{% macro churn_warning_reasons(gap_and_drop_column, silent_column) -%}
+    concat_ws(
+        '|',
+        case when {{ gap_and_drop_column }} then 'purchase_gap_and_interaction_drop' end,
+        case
+            when {{ silent_column }}
+                then 'no_interaction_{{ var("crm_churn_silence_days") | int }}d'
+        end
+    )
+{%- endmacro %}

@@ -1,30 +1,17 @@
 """The dbt vars of ``dbt_project.yml``, read by the references instead of repeating the values.
 
 The marts are built with these defaults (no ``--vars`` in the test and benchmark builds), so a
-reference that reads them here follows a changed threshold without an edit of its own.
+reference that reads them follows a changed threshold without an edit of its own. The reader is
+the project's own (``dagster_project.lib.project_vars``): one owner of the values.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
-from pathlib import Path
-from typing import Any
 
-import yaml
+from dagster_project.lib.project_vars import project_var, project_vars
 
-PROJECT_FILE = Path(__file__).resolve().parents[2] / "dbt_project.yml"
-
-
-@cache
-def project_vars() -> dict[str, Any]:
-    project = yaml.safe_load(PROJECT_FILE.read_text(encoding="utf-8"))
-    return dict(project.get("vars") or {})
-
-
-def project_var(name: str) -> Any:
-    """One var's default; a KeyError names a var the project does not declare."""
-    return project_vars()[name]
+__all__ = ["configured_as_of", "project_var", "project_vars", "revenue_statuses"]
 
 
 def revenue_statuses() -> tuple[str, ...]:

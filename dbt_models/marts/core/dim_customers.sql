@@ -115,14 +115,9 @@ final as (
         coalesce(customer_segments.lifecycle_stage, 'prospect') as lifecycle_stage,
         coalesce(churn_signals.is_gap_and_interaction_drop, false) as is_churn_warning_gap_drop,
         coalesce(churn_signals.is_silent, false) as is_churn_warning_no_interaction,
-        nullif(concat_ws(
-            '|',
-            case
-                when churn_signals.is_gap_and_interaction_drop
-                    then 'purchase_gap_and_interaction_drop'
-            end,
-            case when churn_signals.is_silent then 'no_interaction_30d' end
-        ), '') as churn_warning_reason,
+        nullif({{ churn_warning_reasons(
+            'churn_signals.is_gap_and_interaction_drop', 'churn_signals.is_silent'
+        ) }}, '') as churn_warning_reason,
         clv_predictions.p_alive,
         clv_predictions.expected_purchases_90d,
         clv_predictions.expected_purchases_180d,

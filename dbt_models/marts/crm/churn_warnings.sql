@@ -1,7 +1,8 @@
 {#- The CRM plan's churn warnings on the as-of day, one row per flagged customer, with every
     reason that applies ('|' separated): purchase_gap_and_interaction_drop (gap since the last
     purchase >= 130% of the own typical interval and private-domain interactions of the last 30
-    days down by half or more against the 30 before) and no_interaction_30d. -#}
+    days down by half or more against the 30 before) and no_interaction_<n>d (no interaction for
+    n = crm_churn_silence_days days). -#}
 
 with
 
@@ -20,11 +21,8 @@ final as (
         last_interaction_date,
         is_gap_and_interaction_drop,
         is_silent as is_no_recent_interaction,
-        concat_ws(
-            '|',
-            case when is_gap_and_interaction_drop then 'purchase_gap_and_interaction_drop' end,
-            case when is_silent then 'no_interaction_30d' end
-        ) as churn_warning_reason
+        {{ churn_warning_reasons('is_gap_and_interaction_drop', 'is_silent') }}
+            as churn_warning_reason
     from churn_signals
     where is_gap_and_interaction_drop or is_silent
 )
