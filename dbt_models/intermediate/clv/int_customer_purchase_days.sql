@@ -6,7 +6,7 @@
 with
 
 orders as (
-    select * from {{ ref('int_orders_enriched') }}
+    select * from {{ ref('int_revenue_orders') }}
 ),
 
 as_of as (
@@ -20,11 +20,6 @@ revenue_orders as (
         coalesce(orders.net_amount_cents, 0) as net_amount_cents,
         coalesce(orders.refund_amount_cents, 0) as refund_amount_cents
     from orders
-    cross join as_of
-    where
-        orders.is_revenue_order
-        and orders.customer_key is not null
-        and orders.order_date <= as_of.as_of_date
 ),
 
 purchase_days as (

@@ -15,7 +15,7 @@
 with
 
 orders as (
-    select * from {{ ref('int_orders_enriched') }}
+    select * from {{ ref('int_revenue_orders') }}
 ),
 
 as_of as (
@@ -35,11 +35,6 @@ purchase_days as (
         orders.customer_key,
         orders.order_date as purchase_date
     from orders
-    cross join as_of
-    where
-        orders.is_revenue_order
-        and orders.customer_key is not null
-        and orders.order_date <= as_of.as_of_date
 ),
 
 purchase_history as (

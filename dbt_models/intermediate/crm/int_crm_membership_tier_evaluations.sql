@@ -9,7 +9,7 @@
 with
 
 orders as (
-    select * from {{ ref('int_orders_enriched') }}
+    select * from {{ ref('int_revenue_orders') }}
 ),
 
 as_of as (
@@ -22,11 +22,6 @@ revenue_orders as (
         orders.order_date,
         orders.net_amount_cents
     from orders
-    cross join as_of
-    where
-        orders.is_revenue_order
-        and orders.customer_key is not null
-        and orders.order_date <= as_of.as_of_date
 ),
 
 candidate_dates as (

@@ -12,7 +12,7 @@
 with
 
 orders as (
-    select * from {{ ref('int_orders_enriched') }}
+    select * from {{ ref('int_revenue_orders') }}
 ),
 
 as_of as (
@@ -29,11 +29,6 @@ revenue_orders as (
         orders.order_date,
         orders.net_amount_cents
     from orders
-    cross join as_of
-    where
-        orders.is_revenue_order
-        and orders.customer_key is not null
-        and orders.order_date <= as_of.as_of_date
 ),
 
 customer_first_order as (
@@ -154,12 +149,8 @@ buyer_scores as (
             partition by snapshot_month order by monetary_cents asc
         ) as monetary_percentile,
         avg(monetary_cents) over (partition by snapshot_month) as monetary_mean_cents,
-        ntile(5) over (
-            partition by snapshot_month order by recency_days desc, customer_key asc
-        ) as r_score,
-        ntile(5) over (
-            partition by snapshot_month order by frequency asc, customer_key asc
-        ) as f_score
+        {{ rfm_recency_score(partition_by='snapshot_month') }} as r_score,
+        {{ rfm_frequency_score(partition_by='snapshot_month') }} as f_score
     from measures
     where frequency > 0
 ),

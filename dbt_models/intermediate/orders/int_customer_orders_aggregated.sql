@@ -4,21 +4,8 @@
 
 with
 
-orders as (
-    select * from {{ ref('int_orders_enriched') }}
-),
-
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
-
 revenue_orders as (
-    select orders.*
-    from orders
-    cross join as_of
-    where
-        orders.is_revenue_order
-        and orders.order_date <= as_of.as_of_date
+    select * from {{ ref('int_revenue_orders') }}
 ),
 
 final as (

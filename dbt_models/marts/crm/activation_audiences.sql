@@ -3,11 +3,10 @@
     - wake_up_offer: high-value dormant (plan segment dormant: long gone, spend >= the mean);
     - scenario_recommendation: plan segment potential;
     - first_order_care: plan segment new;
-    - abandoned_cart_reminder: added to cart in the mini-program in the last
-      crm_abandoned_cart_hours before the end of the as-of day and ordered nothing since.
+    - abandoned_cart_reminder: a mini-program cart still pending at the end of the as-of day
+      (int_cart_events: added within the last marketing_abandoned_cart_hours, no revenue order
+      since), reported with the latest such cart.
     Only customers with marketing consent who have not opted out on any WeCom contact are kept. -#}
-
-{%- set cart_hours = var('crm_abandoned_cart_hours') | int %}
 
 with
 
@@ -19,12 +18,8 @@ customer_contacts as (
     select * from {{ ref('int_crm_customer_contacts') }}
 ),
 
-miniprogram_events as (
-    select * from {{ ref('int_miniprogram_events_resolved') }}
-),
-
-orders as (
-    select * from {{ ref('int_orders_enriched') }}
+cart_events as (
+    select * from {{ ref('int_cart_events') }}
 ),
 
 as_of as (
@@ -48,47 +43,25 @@ segment_plays as (
     where plan_segment in ('dormant', 'potential', 'new')
 ),
 
-cart_events as (
-    select
-        miniprogram_events.customer_key,
-        miniprogram_events.event_at
-    from miniprogram_events
-    cross join as_of
-    where
-        miniprogram_events.customer_key is not null
-        and miniprogram_events.event_name = 'add_to_cart'
-        and miniprogram_events.event_at
-        >= {{ dbt.dateadd(
-            'hour', -cart_hours,
-            dbt.dateadd('day', 1, 'cast(as_of.as_of_date as timestamp)')
-        ) }}
-        and miniprogram_events.event_at
-        < {{ dbt.dateadd('day', 1, 'cast(as_of.as_of_date as timestamp)') }}
-),
-
-last_cart_events as (
+last_pending_carts as (
     select
         customer_key,
         max(event_at) as last_cart_at
     from cart_events
+    where not is_window_closed and not is_converted
     group by customer_key
 ),
 
 cart_plays as (
     select
-        last_cart_events.customer_key,
+        customer_key,
         'abandoned_cart_reminder' as play,
         {{ dbt.concat([
             "'add_to_cart_at='",
-            'cast(last_cart_events.last_cart_at as ' ~ dbt.type_string() ~ ')',
+            'cast(last_cart_at as ' ~ dbt.type_string() ~ ')',
             "';no_order_since'",
         ]) }} as reason
-    from last_cart_events
-    left join orders
-        on
-            last_cart_events.customer_key = orders.customer_key
-            and last_cart_events.last_cart_at <= orders.ordered_at
-    where orders.order_id is null
+    from last_pending_carts
 ),
 
 plays as (

@@ -9,7 +9,7 @@
 with
 
 orders as (
-    select * from {{ ref('int_orders_enriched') }}
+    select * from {{ ref('int_revenue_orders') }}
 ),
 
 as_of as (
@@ -25,10 +25,6 @@ revenue_order_months as (
         orders.customer_key,
         cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date) as order_month
     from orders
-    cross join as_of
-    where
-        orders.is_revenue_order
-        and orders.order_date <= as_of.as_of_date
 ),
 
 customer_cohorts as (

@@ -1,6 +1,6 @@
 {#- Recency, frequency and monetary value of every customer with a revenue order up to the as-of
-    day, each scored 1-5 by quintile with ntile(5). The orderings are total (ties broken by
-    customer_key) so a rebuild gives every customer the same scores:
+    day, each scored 1-5 by quintile (macros/customer/rfm_scores.sql, shared with the monthly
+    CRM snapshots). The orderings are total (ties broken by customer_key):
     - r_score: recency_days descending, so the most recent fifth scores 5;
     - f_score: frequency ascending, so the most frequent fifth scores 5;
     - m_score: monetary_cents ascending, so the highest-spending fifth scores 5.
@@ -38,9 +38,9 @@ measures as (
 scores as (
     select
         *,
-        ntile(5) over (order by recency_days desc, customer_key asc) as r_score,
-        ntile(5) over (order by frequency asc, customer_key asc) as f_score,
-        ntile(5) over (order by monetary_cents asc, customer_key asc) as m_score
+        {{ rfm_recency_score() }} as r_score,
+        {{ rfm_frequency_score() }} as f_score,
+        {{ rfm_monetary_score() }} as m_score
     from measures
 ),
 

@@ -1,13 +1,12 @@
 {#- Abandoned-cart and browse-no-buy signals per customer, for re-engagement.
-    - Abandoned cart: a mini-program add-to-cart with no revenue order from the customer within
-      var `marketing_abandoned_cart_hours` after it. Carts whose window has not closed by the end
-      of the as-of day are still pending and not counted.
+    - Abandoned cart: the rule of int_cart_events, a mini-program add-to-cart with no revenue
+      order from the customer within var `marketing_abandoned_cart_hours` after it. Carts whose
+      window has not closed by the end of the as-of day are still pending and not counted.
     - Browse-no-buy: a product viewed at least var `marketing_browse_view_threshold` times within
       var `marketing_browse_window_hours` from a first view, with no order containing that
       product in the same window.
     One row per customer with at least one mini-program product view or add-to-cart. -#}
 
-{%- set cart_hours = var('marketing_abandoned_cart_hours') -%}
 {%- set browse_hours = var('marketing_browse_window_hours') -%}
 {%- set browse_views = var('marketing_browse_view_threshold') -%}
 
@@ -18,8 +17,11 @@ miniprogram_events as (
 ),
 
 orders as (
-    select * from {{ ref('fct_orders') }}
-    where is_revenue_order and customer_key is not null
+    select * from {{ ref('int_revenue_orders') }}
+),
+
+cart_events as (
+    select * from {{ ref('int_cart_events') }}
 ),
 
 order_items as (
@@ -43,41 +45,6 @@ customer_events as (
         miniprogram_events.customer_key is not null
         and miniprogram_events.event_name in ('view', 'add_to_cart')
         and miniprogram_events.event_at < {{ dbt.dateadd('day', 1, 'as_of.as_of_date') }}
-),
-
-carts as (
-    select
-        customer_events.event_id,
-        customer_events.customer_key,
-        customer_events.event_at,
-        {{ dbt.dateadd('hour', cart_hours, 'customer_events.event_at') }}
-        <= {{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as is_window_closed
-    from customer_events
-    cross join as_of
-    where customer_events.event_name = 'add_to_cart'
-),
-
-cart_outcomes as (
-    select
-        carts.event_id,
-        carts.customer_key,
-        carts.event_at,
-        carts.is_window_closed,
-        count(orders.order_id) as orders_in_window
-    from carts
-    left join orders
-        on
-            carts.customer_key = orders.customer_key
-            and carts.event_at <= orders.ordered_at
-            and orders.ordered_at <= {{ dbt.dateadd('hour', cart_hours, 'carts.event_at') }}
-    group by carts.event_id, carts.customer_key, carts.event_at, carts.is_window_closed
-),
-
-abandoned_carts as (
-    select
-        *,
-        is_window_closed and orders_in_window = 0 as is_abandoned
-    from cart_outcomes
 ),
 
 views as (
@@ -155,7 +122,7 @@ customer_carts as (
         cast(sum(case when is_abandoned then 1 else 0 end) as bigint) as abandoned_cart_count,
         max(event_at) as last_add_to_cart_at,
         max(case when is_abandoned then event_at end) as last_abandoned_cart_at
-    from abandoned_carts
+    from cart_events
     group by customer_key
 ),
 
