@@ -29,9 +29,9 @@ from dagster_project.lib.report_blocks import (  # noqa: E402
 )
 
 SCORES = (1, 2, 3, 4, 5)
-# Marketing marts are built separately; the first one present with the needed columns is used.
-AD_PERFORMANCE_MARTS = ("channel_roi", "fct_ad_performance_daily")
-DATE_COLUMNS = ("period_start_date", "report_date", "spend_date", "activity_date", "order_date")
+# ROAS comes from channel_roi at its own week grain, never re-aggregated from days here.
+ROAS_MART = "channel_roi"
+ROAS_REVENUE = "attributed_net_revenue_cents"
 AD_FUNNEL_MART = "fct_funnel_daily"
 AD_FUNNEL_STEPS = (
     "impressions",
@@ -41,7 +41,6 @@ AD_FUNNEL_STEPS = (
     "orders",
     "paid_orders",
 )
-CHANNEL_COLUMNS = ("channel", "platform")
 
 
 def cohort_section(warehouse: Warehouse) -> Section:
@@ -152,38 +151,27 @@ def _predicted_value_column(predictions: pd.DataFrame | None) -> str | None:
     return usable[0] if usable else None
 
 
-def _first_present(columns: pd.Index, options: tuple[str, ...]) -> str | None:
-    return next((option for option in options if option in columns), None)
-
-
 def roas_frame(frame: pd.DataFrame) -> pd.DataFrame | None:
-    """Weekly ROAS per channel: attributed revenue over spend, both summed over the week."""
-    date_column = _first_present(frame.columns, DATE_COLUMNS)
-    channel_column = _first_present(frame.columns, CHANNEL_COLUMNS)
-    revenue_columns = [
-        column for column in frame.columns if "revenue" in column and column.endswith("_cents")
-    ]
-    if not (date_column and channel_column and "spend_cents" in frame.columns and revenue_columns):
+    """Weekly ROAS per channel from channel_roi's own week grain: the week's attributed revenue
+    over its spend, summed over the channel's campaigns (the mart's week is the dbt one)."""
+    required = {"period_grain", "period_start_date", "platform", "spend_cents", ROAS_REVENUE}
+    if not required <= set(frame.columns):
         return None
-    if "period_grain" in frame.columns:
-        # Marts holding several grains: the daily rows, summed to weeks here, count each day once.
-        frame = frame[frame["period_grain"] == "day"]
-    weekly = frame.assign(
-        week=pd.to_datetime(frame[date_column]).dt.to_period("W-SUN").dt.start_time
+    weekly = frame[frame["period_grain"] == "week"].assign(
+        week=lambda rows: pd.to_datetime(rows["period_start_date"])
     )
-    sums = weekly.groupby(["week", channel_column])[["spend_cents", revenue_columns[0]]].sum()
+    sums = weekly.groupby(["week", "platform"])[["spend_cents", ROAS_REVENUE]].sum()
     sums = sums[sums["spend_cents"] > 0]
-    roas = (sums[revenue_columns[0]] / sums["spend_cents"]).rename("roas")
-    return roas.reset_index().rename(columns={channel_column: "channel"})
+    roas = (sums[ROAS_REVENUE] / sums["spend_cents"]).rename("roas")
+    return roas.reset_index().rename(columns={"platform": "channel"})
 
 
 def roas_section(warehouse: Warehouse) -> Section:
     title = "Channel ROAS over time"
-    present = [name for name in AD_PERFORMANCE_MARTS if warehouse.has("marts", name)]
-    for name in present:
-        roas = roas_frame(warehouse.read("marts", name))
-        if roas is None or roas.empty:
-            continue
+    name = ROAS_MART
+    present = warehouse.has("marts", name)
+    roas = roas_frame(warehouse.read("marts", name)) if present else None
+    if roas is not None and not roas.empty:
         figure, axes = plt.subplots(figsize=(10, 4))
         for channel, rows in roas.groupby("channel"):
             axes.plot(rows["week"], rows["roas"], marker=".", label=str(channel))
@@ -194,10 +182,9 @@ def roas_section(warehouse: Warehouse) -> Section:
         figure.autofmt_xdate()
         return Section("roas", title, figure_to_img(figure, "channel ROAS over time"), True)
     reason = (
-        f"{', '.join('marts.' + name for name in present)} lacks a date, channel, spend_cents or "
-        "revenue column"
+        f"marts.{name} has no weekly spend and {ROAS_REVENUE}"
         if present
-        else f"no marketing mart yet (looked for {', '.join(AD_PERFORMANCE_MARTS)})"
+        else f"no marts.{name} yet"
     )
     return Section("roas", title, not_available(reason), False)
 
