@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -15,14 +14,12 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.dbt.project import dbt_project
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from dagster_project.lib.data_layout import DataLayout, data_dir_from_env
 
 
 def default_data_dir() -> str:
-    """``CVW_DATA_DIR`` or ``data/`` in the repository; relative paths are taken from the repo."""
-    configured = Path(os.environ.get("CVW_DATA_DIR", "data"))
-    return str(configured if configured.is_absolute() else REPO_ROOT / configured)
+    """``CVW_DATA_DIR`` or ``data/`` in the repository (lib/data_layout.py owns the layout)."""
+    return str(data_dir_from_env())
 
 
 class WarehouseResource(ConfigurableResource):
@@ -31,17 +28,20 @@ class WarehouseResource(ConfigurableResource):
     data_dir: str
 
     @property
+    def layout(self) -> DataLayout:
+        return DataLayout(Path(self.data_dir))
+
+    @property
     def landing_root(self) -> Path:
-        return Path(self.data_dir) / "landing"
+        return self.layout.landing
 
     @property
     def raw_root(self) -> Path:
-        return Path(self.data_dir) / "raw"
+        return self.layout.raw
 
     @property
     def duckdb_path(self) -> Path:
-        override = os.environ.get("CVW_DUCKDB_PATH")
-        return Path(override) if override else Path(self.data_dir) / "warehouse.duckdb"
+        return self.layout.warehouse
 
     @contextmanager
     def read_only_connection(

@@ -367,7 +367,8 @@ def test_the_default_landing_folder_follows_the_data_dir(
     monkeypatch.setenv("CVW_DATA_DIR", str(tmp_path))
     assert demo_cli.default_landing_dir() == tmp_path / "landing"
     monkeypatch.delenv("CVW_DATA_DIR")
-    assert demo_cli.default_landing_dir() == demo_cli.REPO_ROOT / "data" / "landing"
+    repository = Path(__file__).resolve().parents[1]
+    assert demo_cli.default_landing_dir() == repository / "data" / "landing"
 
 
 def test_neutral_activity_multipliers_write_the_demo_files_unchanged(

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from dagster_project.lib.data_layout import REPO_ROOT, DataLayout
 from dagster_project.lib.export_days import (
     DEFAULT_LOOKBACK_DAYS,
     days_between,
@@ -29,7 +30,7 @@ from dagster_project.lib.export_days import (
     landing_range,
 )
 from dagster_project.lib.landing import load_all
-from dagster_project.lib.landing_files import REPO_ROOT, LandingFileError, data_dir_from_env
+from dagster_project.lib.landing_files import LandingFileError
 
 logger = logging.getLogger("dagster_project.backfill")
 DEFINITIONS_MODULE = "dagster_project.definitions"
@@ -65,9 +66,9 @@ def dbt_command(first: date, last: date, lookback_days: int) -> list[str]:
 
 def run_direct(first: date, last: date, lookback_days: int) -> int:
     """Load the days into raw and build dbt with the range's vars, without Dagster."""
-    data_dir = data_dir_from_env()
+    layout = DataLayout.from_env()
     try:
-        load_all(data_dir / "landing", data_dir / "raw", days_between(first, last))
+        load_all(layout.landing, layout.raw, days_between(first, last))
     except LandingFileError as error:
         logger.error("load failed: %s", error)
         return 1
@@ -92,9 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     if arguments.landing_range:
-        found = landing_range(data_dir_from_env() / "landing")
+        found = landing_range(DataLayout.from_env().landing)
         if found is None:
-            logger.error("no landing files under %s", data_dir_from_env() / "landing")
+            logger.error("no landing files under %s", DataLayout.from_env().landing)
             return 1
         sys.stdout.write(f"{found[0].isoformat()}...{found[1].isoformat()}\n")
         return 0

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from dagster_project.lib.data_layout import DataLayout
 from dagster_project.lib.demo.context import Activity
 from dagster_project.lib.demo.generator import DEFAULT_END_DATE, generate
 
 logger = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 def default_landing_dir() -> Path:
-    """``$CVW_DATA_DIR/landing``; a relative data dir is taken from the repository root."""
-    data_dir = Path(os.environ.get("CVW_DATA_DIR", "data"))
-    return (data_dir if data_dir.is_absolute() else REPO_ROOT / data_dir) / "landing"
+    """``$CVW_DATA_DIR/landing`` (lib/data_layout.py)."""
+    return DataLayout.from_env().landing
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from datetime import date
 
 import psycopg
 
-from dagster_project.lib.landing_files import data_dir_from_env
+from dagster_project.lib.data_layout import DataLayout, data_dir_from_env
 from dagster_project.lib.postgres_extract import (
     DEFAULT_OVERLAP_SECONDS,
     DSN_ENV,
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir = data_dir_from_env()
     if arguments.command == "load-demo":
         with psycopg.connect(arguments.dsn) as connection:
-            inserted = load_demo(connection, data_dir / "landing")
+            inserted = load_demo(connection, DataLayout(data_dir).landing)
         for table, count in inserted.items():
             logger.info("shop.%s: %d rows inserted", table, count)
         return 0

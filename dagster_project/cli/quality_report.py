@@ -6,23 +6,17 @@ python -m dagster_project.cli.quality_report [--duckdb PATH] [--html]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from dagster_project.lib.data_layout import DataLayout
 from dagster_project.lib.quality_figures import render_quality_summary
 from dagster_project.lib.quality_html import write_validation_report
 
 
 def _default_duckdb_path() -> Path:
-    override = os.environ.get("CVW_DUCKDB_PATH")
-    if override:
-        return Path(override)
-    data_dir = Path(os.environ.get("CVW_DATA_DIR", "data"))
-    if not data_dir.is_absolute():
-        data_dir = Path(__file__).resolve().parents[2] / data_dir
-    return data_dir / "warehouse.duckdb"
+    return DataLayout.from_env().warehouse
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -49,11 +49,11 @@ from datetime import date
 from pathlib import Path
 
 from dagster_project.lib.contract import SOURCES, SourceTable
+from dagster_project.lib.data_layout import DataLayout
 from dagster_project.lib.landing_csv import read_landing_file
 from dagster_project.lib.landing_files import (
     LandingFile,
     LandingFileError,
-    data_dir_from_env,
     keep_table_readable,
     landing_files,
     raw_file_path,
@@ -220,11 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    data_dir = data_dir_from_env()
+    layout = DataLayout.from_env()
     try:
-        reports = load_all(
-            data_dir / "landing", data_dir / "raw", arguments.load_date, arguments.workers
-        )
+        reports = load_all(layout.landing, layout.raw, arguments.load_date, arguments.workers)
     except LandingFileError as error:
         logger.error("load failed: %s", error)
         return 1

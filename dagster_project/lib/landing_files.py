@@ -20,7 +20,6 @@ import pyarrow.parquet as pq
 
 from dagster_project.lib.contract import SourceTable
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE_FILE_COLUMN = "_source_file"
 ROW_NUMBER_COLUMN = "_row_number"
 EMPTY_LOAD_DATE = date(1970, 1, 1)
@@ -132,9 +131,3 @@ def keep_table_readable(source: SourceTable, raw_root: Path) -> bool:
         return False
     write_parquet_atomically(raw_schema(source).empty_table(), empty)
     return True
-
-
-def data_dir_from_env() -> Path:
-    """``CVW_DATA_DIR`` or ``data``; a relative path is taken from the repository root."""
-    configured = Path(os.environ.get("CVW_DATA_DIR", "data"))
-    return configured if configured.is_absolute() else REPO_ROOT / configured

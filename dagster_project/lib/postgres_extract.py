@@ -31,6 +31,7 @@ import pyarrow as pa
 from psycopg import sql
 
 from dagster_project.lib.contract import SOURCES, SourceTable
+from dagster_project.lib.data_layout import DataLayout
 from dagster_project.lib.landing_csv import read_landing_file
 from dagster_project.lib.landing_files import (
     ROW_NUMBER_COLUMN,
@@ -214,7 +215,7 @@ def extract_all(
             extract = extract_table(
                 connection,
                 source,
-                data_dir / "raw",
+                DataLayout(data_dir).raw,
                 watermarks.get(source.table),
                 load_date,
                 overlap_seconds,

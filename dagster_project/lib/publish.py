@@ -27,6 +27,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dagster_project.lib.data_layout import DataLayout
+
 logger = logging.getLogger(__name__)
 
 STABLE_DUCKDB = "warehouse.duckdb"
@@ -48,7 +50,7 @@ class Snapshot:
 
 
 def published_root(data_dir: Path) -> Path:
-    return Path(data_dir) / "published"
+    return DataLayout(Path(data_dir)).published
 
 
 def stable_duckdb_path(root: Path) -> Path:

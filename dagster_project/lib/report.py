@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.lib import publish
+from dagster_project.lib.data_layout import DataLayout
 from dagster_project.lib.report_blocks import Section, Warehouse
 from dagster_project.lib.report_sections import SECTIONS
 
@@ -27,8 +28,7 @@ def source_path(data_dir: Path) -> Path:
     published = publish.stable_duckdb_path(publish.published_root(data_dir))
     if published.exists():
         return published
-    override = os.environ.get("CVW_DUCKDB_PATH")
-    return Path(override) if override else data_dir / "warehouse.duckdb"
+    return DataLayout(Path(data_dir)).warehouse
 
 
 STYLE = """
@@ -70,7 +70,7 @@ def build_report(db_path: Path, generated_at: datetime | None = None) -> tuple[s
 
 def write_report(data_dir: Path, out_path: Path | None = None) -> tuple[Path, list[Section]]:
     """Render from the snapshot (or warehouse) of ``data_dir``; the file is replaced atomically."""
-    target = out_path or Path(data_dir) / "reports" / REPORT_NAME
+    target = out_path or DataLayout(Path(data_dir)).reports / REPORT_NAME
     document, sections = build_report(source_path(Path(data_dir)))
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.tmp")

@@ -167,7 +167,7 @@ def with_reconciliation(outcome: SuiteOutcome, extra: ExpectationOutcome | None)
 
 def publish_outcome(warehouse: WarehouseResource, outcome: SuiteOutcome) -> None:
     """Record the outcome and re-render the HTML report; a report failure never fails a check."""
-    reports_dir = Path(warehouse.data_dir) / "reports"
+    reports_dir = warehouse.layout.reports
     try:
         record_validation(
             reports_dir,
