@@ -89,3 +89,42 @@
         {{ dbt.hash(node_id) }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The body of an int_*_resolved view: every row of `clean_relation` with the typed node it
+    resolves through (the first non-null of `node_expressions`, in order), that node's
+    pseudonymous key and the customer_key of its identity component, or null. -#}
+{% macro rows_with_customer(clean_relation, node_expressions) -%}
+with
+
+clean_rows as (
+    select * from {{ clean_relation }}
+),
+
+customer_identifiers as (
+    select * from {{ ref('int_customer_identifiers') }}
+),
+
+row_nodes as (
+    select
+        *,
+        {% if node_expressions | length == 1 -%}
+        {{ node_expressions[0] }}
+        {%- else -%}
+        coalesce({{ node_expressions | join(', ') }})
+        {%- endif %} as customer_node
+    from clean_rows
+),
+
+final as (
+    select
+        row_nodes.*,
+        {{ identity_node_key('row_nodes.customer_node') }} as customer_node_key,
+        customer_identifiers.customer_key
+    from row_nodes
+    left join customer_identifiers
+        on row_nodes.customer_node = customer_identifiers.node_id
+)
+
+select * from final
+{%- endmacro %}

@@ -1,40 +1,13 @@
 {#- Clean order headers, each with the customer its member id, else phone, else openid resolves to
     (the order's own identity edges join all three, so any one gives the same customer), or
-    null. The one place a source row becomes a customer: models downstream read customer_key from
-    here and never build identity nodes themselves. customer_node_key lets an incremental fact
-    find its old rows an identity merge re-keyed. A view: a join of two built tables. -#}
+    null (macros/identity: rows_with_customer). The one place a source row becomes a customer:
+    models downstream read customer_key here and never build identity nodes themselves. A view:
+    a join of two built tables. -#}
 
 {{ config(materialized='view') }}
 
-with
-
-orders as (
-    select * from {{ ref('stg_shop__orders') }}
-),
-
-customer_identifiers as (
-    select * from {{ ref('int_customer_identifiers') }}
-),
-
-row_nodes as (
-    select
-        *,
-        coalesce(
-            {{ identity_node('member', 'member_id') }},
-            {{ identity_node('phone', 'phone') }},
-            {{ identity_node('openid', 'openid') }}
-        ) as customer_node
-    from orders
-),
-
-final as (
-    select
-        row_nodes.*,
-        {{ identity_node_key('row_nodes.customer_node') }} as customer_node_key,
-        customer_identifiers.customer_key
-    from row_nodes
-    left join customer_identifiers
-        on row_nodes.customer_node = customer_identifiers.node_id
-)
-
-select * from final
+{{ rows_with_customer(ref('stg_shop__orders'), [
+    identity_node('member', 'member_id'),
+    identity_node('phone', 'phone'),
+    identity_node('openid', 'openid'),
+]) }}
