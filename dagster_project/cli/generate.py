@@ -12,6 +12,7 @@ from dagster_project.lib.base_models import PROJECT_ROOT
 from dagster_project.lib.dbt_codegen import generated_files
 from dagster_project.lib.identity_codegen import identity_generated_files
 from dagster_project.lib.quality_docs import DATA_QUALITY_DOC, render_data_quality_doc
+from dagster_project.lib.raw_suites import raw_suite_files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     stale = []
-    files = generated_files() | identity_generated_files()
+    files = generated_files() | identity_generated_files() | raw_suite_files()
     files[DATA_QUALITY_DOC] = render_data_quality_doc()
     for path, content in files.items():
         current = path.read_text(encoding="utf-8") if path.exists() else None

@@ -21,6 +21,9 @@ class Column:
     description: str
     required: bool = False
     pii: bool = False
+    # What nearly every raw value looks like: the raw suite warns when more than 1 % do not.
+    expected_values: tuple[str, ...] = ()
+    expected_pattern: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class SourceTable:
     notes: tuple[str, ...] = field(default_factory=tuple)
     # Exported only on days with changes, so a quiet week is no staleness (no freshness check).
     exports_only_changes: bool = False
+    # Every export day has rows: an empty extract means the export failed (raw suite error).
+    never_empty: bool = False
 
     @property
     def name(self) -> str:
@@ -246,6 +251,7 @@ SOURCES: tuple[SourceTable, ...] = (
     SourceTable(
         family="shop",
         table="orders",
+        never_empty=True,
         description="Order headers from the order system (online and offline / POS).",
         primary_key=("order_id",),
         notes=(
@@ -260,8 +266,20 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("buyer_phone", "string", "Buyer phone, if given.", pii=True),
             Column("openid", "string", "Mini-program openid for mini-program orders.", pii=True),
             Column("order_time", "timestamp, mixed formats", "When the order was placed.", True),
-            Column("order_status", "string", "paid, cancelled or completed.", True),
-            Column("total_amount", "decimal, CNY yuan", "Order amount before discount.", True),
+            Column(
+                "order_status",
+                "string",
+                "paid, cancelled or completed.",
+                True,
+                expected_values=("paid", "completed", "cancelled"),
+            ),
+            Column(
+                "total_amount",
+                "decimal, CNY yuan",
+                "Order amount before discount.",
+                True,
+                expected_pattern=r"^-?[0-9]+(\.[0-9]{1,2})?$",
+            ),
             Column("discount_amount", "decimal, CNY yuan", "Discount granted."),
             Column("referral_code", "string", "Referral code used at checkout."),
             Column("currency", "string", "Always CNY in the demo data."),
