@@ -11,6 +11,7 @@ from dagster_project.lib.base_models import PROJECT_ROOT, load_base_models
 from dagster_project.lib.contract import SOURCES
 from dagster_project.lib.dbt_codegen import generated_files
 from dagster_project.lib.identity_codegen import identity_generated_files
+from dagster_project.lib.model_outputs_yml import model_outputs_generated_files
 from dagster_project.lib.quality_docs import DATA_QUALITY_DOC, render_data_quality_doc
 from dagster_project.lib.raw_suites import raw_suite_files
 
@@ -34,7 +35,12 @@ def _as_pattern(listed: str) -> re.Pattern[str]:
 
 
 def _all_generated() -> dict[Path, str]:
-    return generated_files() | identity_generated_files() | raw_suite_files()
+    return (
+        generated_files()
+        | identity_generated_files()
+        | raw_suite_files()
+        | model_outputs_generated_files()
+    )
 
 
 @pytest.mark.parametrize(

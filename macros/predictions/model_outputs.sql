@@ -1,13 +1,30 @@
 {#- Reading the tables the model-fitting assets write (dbt source `models`, Parquet files under
     `<data>/models/<table>/`).
 
-    `model_output(table_name, columns)` selects `columns` (a mapping of name to SQL type) from the
-    source, cast to those types. When the assets have not written the table yet - a fresh
-    warehouse, or `dbt build` run without Dagster - it returns no rows with the same columns
-    instead of failing, so every mart downstream still builds and says "not scored". -#}
+    `model_output(table_name)` selects every column of the source table, cast to the data_type
+    its (generated) yml declares: the schemas in dagster_project/lib/model_outputs.py are the one
+    owner of those columns. When the assets have not written the table yet - a fresh warehouse,
+    or `dbt build` run without Dagster - it returns no rows with the same columns instead of
+    failing, so every mart downstream still builds and says "not scored". -#}
 
-{% macro model_output(table_name, columns) -%}
-    {{ return(adapter.dispatch('model_output')(table_name, columns)) }}
+{% macro model_output(table_name) -%}
+    {{ return(adapter.dispatch('model_output')(table_name, model_output_columns(table_name))) }}
+{%- endmacro %}
+
+
+{#- Name to SQL type of a model-output table's columns, in the schema's order; empty while dbt
+    parses (the graph is there only when it executes). -#}
+{% macro model_output_columns(table_name) -%}
+    {%- set columns = {} -%}
+    {%- if execute -%}
+        {%- set node = graph.sources['source.customer_value_warehouse.models.' ~ table_name] -%}
+        {%- for name, column in node.columns.items() -%}
+            {%- do columns.update({
+                name: dbt.type_string() if column.data_type == 'string' else column.data_type
+            }) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
 

@@ -5,24 +5,7 @@
 with
 
 churn_metrics as (
-    {{ model_output('churn_metrics', {
-        'model_name': dbt.type_string(),
-        'model_status': dbt.type_string(),
-        'model_reason': dbt.type_string(),
-        'horizon_days': 'integer',
-        'train_cutoff_date': 'date',
-        'holdout_cutoff_date': 'date',
-        'observation_end_date': 'date',
-        'train_customers': 'bigint',
-        'holdout_customers': 'bigint',
-        'train_churn_rate': 'double',
-        'holdout_churn_rate': 'double',
-        'roc_auc': 'double',
-        'recency_only_roc_auc': 'double',
-        'precision_top_decile': 'double',
-        'lift_top_decile': 'double',
-        'features': dbt.type_string(),
-    }) | indent(4) }}
+    {{ model_output('churn_metrics') | indent(4) }}
 ),
 
 expected_model as (

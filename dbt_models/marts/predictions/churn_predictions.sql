@@ -10,15 +10,7 @@ purchase_summary as (
 ),
 
 churn_predictions as (
-    {{ model_output('churn_predictions', {
-        'customer_key': dbt.type_string(),
-        'churn_probability': 'double',
-        'churn_risk_decile': 'integer',
-        'horizon_days': 'integer',
-        'scored_as_of_date': 'date',
-        'model_status': dbt.type_string(),
-        'model_reason': dbt.type_string(),
-    }) | indent(4) }}
+    {{ model_output('churn_predictions') | indent(4) }}
 ),
 
 final as (

@@ -47,24 +47,7 @@ expected_parameters as (
 ),
 
 clv_parameters as (
-    {{ model_output('clv_parameters', {
-        'model_name': dbt.type_string(),
-        'parameter_name': dbt.type_string(),
-        'parameter_value': 'double',
-        'standard_error': 'double',
-        'model_status': dbt.type_string(),
-        'model_reason': dbt.type_string(),
-        'detail': dbt.type_string(),
-        'log_likelihood': 'double',
-        'is_converged': 'boolean',
-        'optimizer_message': dbt.type_string(),
-        'iterations': 'integer',
-        'customers': 'bigint',
-        'customers_in_fit': 'bigint',
-        'distinct_rows': 'bigint',
-        'time_unit': dbt.type_string(),
-        'fit_date': 'date',
-    }) | indent(4) }}
+    {{ model_output('clv_parameters') | indent(4) }}
 ),
 
 final as (

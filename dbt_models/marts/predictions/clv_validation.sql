@@ -8,37 +8,7 @@
 with
 
 clv_validation as (
-    {{ model_output('clv_validation', {
-        'frequency_bucket': dbt.type_string(),
-        'bucket_order': 'integer',
-        'customers': 'bigint',
-        'actual_purchases_mean': 'double',
-        'actual_purchases_total': 'double',
-        'model_purchases_mean': 'double',
-        'model_purchases_total': 'double',
-        'model_purchases_mae': 'double',
-        'model_purchases_aggregate_error': 'double',
-        'naive_purchases_mean': 'double',
-        'naive_purchases_total': 'double',
-        'naive_purchases_mae': 'double',
-        'naive_purchases_aggregate_error': 'double',
-        'actual_revenue_cents_mean': 'double',
-        'actual_revenue_cents_total': 'double',
-        'model_revenue_cents_mean': 'double',
-        'model_revenue_cents_total': 'double',
-        'model_revenue_cents_mae': 'double',
-        'model_revenue_cents_aggregate_error': 'double',
-        'naive_revenue_cents_mean': 'double',
-        'naive_revenue_cents_total': 'double',
-        'naive_revenue_cents_mae': 'double',
-        'naive_revenue_cents_aggregate_error': 'double',
-        'calibration_end_date': 'date',
-        'observation_end_date': 'date',
-        'holdout_days': 'integer',
-        'model_status': dbt.type_string(),
-        'model_reason': dbt.type_string(),
-        'is_model_better': 'boolean',
-    }) | indent(4) }}
+    {{ model_output('clv_validation') | indent(4) }}
 ),
 
 final as (

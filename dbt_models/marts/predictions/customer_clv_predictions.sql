@@ -10,20 +10,7 @@ purchase_summary as (
 ),
 
 clv_predictions as (
-    {{ model_output('clv_predictions', {
-        'customer_key': dbt.type_string(),
-        'p_alive': 'double',
-        'expected_purchases_90d': 'double',
-        'expected_purchases_180d': 'double',
-        'expected_purchases_365d': 'double',
-        'expected_average_spend_cents': 'bigint',
-        'predicted_clv_cents': 'bigint',
-        'clv_horizon_months': 'integer',
-        'annual_discount_rate': 'double',
-        'model_status': dbt.type_string(),
-        'model_reason': dbt.type_string(),
-        'observation_end_date': 'date',
-    }) | indent(4) }}
+    {{ model_output('clv_predictions') | indent(4) }}
 ),
 
 final as (
