@@ -143,43 +143,6 @@ def test_warn_severity_failure_lets_the_downstream_asset_run(tmp_path: Path) -> 
     assert "expect_column_values_to_be_between" in report
 
 
-def test_staging_check_fails_when_a_raw_row_is_neither_clean_nor_quarantined(
-    tmp_path: Path,
-) -> None:
-    import duckdb
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-    from dagster import AssetKey
-
-    from dagster_project.defs.quality.checks import reconciliation_outcome
-    from dagster_project.resources import WarehouseResource
-
-    partition = tmp_path / "raw" / "shop" / "refunds" / "load_date=2026-03-01"
-    partition.mkdir(parents=True)
-    pq.write_table(pa.table({"refund_id": ["R1", "R2", "R3"]}), partition / "refunds.parquet")
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
-        connection.execute("create schema staging; create schema quarantine")
-        connection.execute(
-            "create table staging.base_shop__refunds as select date '2026-03-01' as _load_date, "
-            "reason as quarantine_reason from (values (null), ('duplicate_refund_id')) as r(reason)"
-        )
-        connection.execute(
-            "create view staging.stg_shop__refunds as select _load_date "
-            "from staging.base_shop__refunds where quarantine_reason is null"
-        )
-        connection.execute(
-            "create table quarantine.quarantine_shop__refunds as select * "
-            "from staging.base_shop__refunds where quarantine_reason is not null"
-        )
-    warehouse = WarehouseResource(data_dir=str(tmp_path))
-    outcome = reconciliation_outcome(warehouse, AssetKey(["staging", "base_shop__refunds"]))
-    assert outcome is not None
-    assert not outcome.success
-    assert outcome.severity == "error"
-    assert (outcome.unexpected_count, outcome.element_count) == (1, 3)
-    assert reconciliation_outcome(warehouse, AssetKey(["marts", "fct_orders"])) is None
-
-
 @pytest.mark.parametrize(
     ("key", "row_key"),
     [

@@ -3,87 +3,94 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from warehouse_helpers import dbt_build, schema_tables
 
 from dagster_project.lib.contract import SOURCES, get_source
 from dagster_project.lib.landing import load_all
-from dagster_project.lib.quality_report import reconcile_source, render_quality_summary
+from dagster_project.lib.quality_figures import render_quality_summary
 
 ORDERS = get_source("shop__orders")
 
 
-def write_raw(raw_root: Path, day: str, rows: int) -> None:
-    partition = raw_root / "shop" / "orders" / f"load_date={day}"
-    partition.mkdir(parents=True, exist_ok=True)
-    table = pa.table({"order_id": [f"O{index}" for index in range(rows)]})
-    pq.write_table(table, partition / f"orders_{day}.parquet")
+RECONCILE_TEST = (
+    Path(__file__).resolve().parents[1] / "dbt_tests" / "generic" / "raw_rows_reconcile.sql"
+)
 
 
-def fake_warehouse(path: Path, clean: dict[str, int], quarantined: dict[str, int]) -> None:
-    """Staging and quarantine tables for orders with the given rows per load date."""
-    with duckdb.connect(str(path)) as connection:
-        connection.execute("create schema staging; create schema quarantine")
-        connection.execute(
-            "create table staging.base_shop__orders (_load_date date, quarantine_reason varchar)"
-        )
-        connection.execute(
-            "create view staging.stg_shop__orders as select _load_date "
-            "from staging.base_shop__orders where quarantine_reason is null"
-        )
-        connection.execute(
-            "create table quarantine.quarantine_shop__orders "
-            "(_load_date date, quarantine_reason varchar)"
-        )
-        for day, count in clean.items():
-            for _ in range(count):
+def reconcile_sql(raw: str, clean: str, quarantine: str) -> str:
+    """The dbt test's query with its three relations filled in, as dbt renders it."""
+    import jinja2
+
+    text = RECONCILE_TEST.read_text(encoding="utf-8")
+    body = text[text.index("%}", text.index("{% test")) + 2 : text.index("{% endtest %}")]
+    return jinja2.Template(body).render(raw=raw, clean=clean, model=quarantine)
+
+
+def failing_load_dates(
+    raw: dict[str, int], clean: dict[str, int], quarantined: dict[str, int]
+) -> list[tuple[str, int, int, int]]:
+    """Rows the reconciliation test returns (a failure each) for the given rows per load date."""
+    with duckdb.connect() as connection:
+        connection.execute("create table raw_orders (load_date varchar)")
+        connection.execute("create table clean_orders (_load_date date)")
+        connection.execute("create table quarantined_orders (_load_date date)")
+        for table, rows, cast in (
+            ("raw_orders", raw, "varchar"),
+            ("clean_orders", clean, "date"),
+            ("quarantined_orders", quarantined, "date"),
+        ):
+            for day, count in rows.items():
                 connection.execute(
-                    "insert into staging.base_shop__orders values (?, null)",
-                    [date.fromisoformat(day)],
+                    f"insert into {table} select cast(? as {cast}) from range(?)", [day, count]
                 )
-        for day, count in quarantined.items():
-            for _ in range(count):
-                for table in ("staging.base_shop__orders", "quarantine.quarantine_shop__orders"):
-                    connection.execute(
-                        f"insert into {table} values (?, 'duplicate_order_id')",
-                        [date.fromisoformat(day)],
-                    )
+        failures = connection.execute(
+            reconcile_sql("raw_orders", "clean_orders", "quarantined_orders")
+            + " order by load_date"
+        ).fetchall()
+    return [(str(day), raw_rows, clean_rows, held) for day, raw_rows, clean_rows, held in failures]
 
 
-def test_reconciliation_holds_when_every_raw_row_is_clean_or_quarantined(tmp_path: Path) -> None:
-    write_raw(tmp_path / "raw", "2026-03-01", 3)
-    write_raw(tmp_path / "raw", "2026-03-02", 2)
-    fake_warehouse(tmp_path / "w.duckdb", {"2026-03-01": 2, "2026-03-02": 2}, {"2026-03-01": 1})
-    loads = reconcile_source(tmp_path / "raw", tmp_path / "w.duckdb", ORDERS)
-    assert [(load.load_date.isoformat(), load.raw_rows, load.difference) for load in loads] == [
-        ("2026-03-01", 3, 0),
-        ("2026-03-02", 2, 0),
-    ]
+def test_reconciliation_holds_when_every_raw_row_is_clean_or_quarantined() -> None:
+    assert (
+        failing_load_dates(
+            {"2026-03-01": 3, "2026-03-02": 2},
+            {"2026-03-01": 2, "2026-03-02": 2},
+            {"2026-03-01": 1},
+        )
+        == []
+    )
 
 
-def test_a_lost_row_and_a_doubled_row_both_break_the_reconciliation(tmp_path: Path) -> None:
-    write_raw(tmp_path / "raw", "2026-03-01", 3)
-    write_raw(tmp_path / "raw", "2026-03-02", 2)
+def test_a_lost_row_and_a_doubled_row_both_break_the_reconciliation() -> None:
     # One row of the first load went missing; the second load counts one row twice.
-    fake_warehouse(tmp_path / "w.duckdb", {"2026-03-01": 2, "2026-03-02": 3}, {})
-    loads = reconcile_source(tmp_path / "raw", tmp_path / "w.duckdb", ORDERS)
-    assert [load.difference for load in loads] == [1, -1]
+    failures = failing_load_dates(
+        {"2026-03-01": 3, "2026-03-02": 2}, {"2026-03-01": 2, "2026-03-02": 3}, {}
+    )
+    assert failures == [("2026-03-01", 3, 2, 0), ("2026-03-02", 2, 3, 0)]
 
 
-def test_rows_of_a_load_date_missing_from_raw_are_reported(tmp_path: Path) -> None:
-    write_raw(tmp_path / "raw", "2026-03-01", 1)
-    fake_warehouse(tmp_path / "w.duckdb", {"2026-03-01": 1, "2026-03-05": 1}, {})
-    loads = reconcile_source(tmp_path / "raw", tmp_path / "w.duckdb", ORDERS)
-    assert [(load.load_date.isoformat(), load.difference) for load in loads] == [
-        ("2026-03-01", 0),
-        ("2026-03-05", -1),
-    ]
+def test_rows_of_a_load_date_missing_from_raw_are_reported() -> None:
+    failures = failing_load_dates({"2026-03-01": 1}, {"2026-03-01": 1, "2026-03-05": 1}, {})
+    assert failures == [("2026-03-05", 0, 1, 0)]
+
+
+def test_every_source_carries_the_reconciliation_test() -> None:
+    """The generated quarantine yml attaches the test to each contract source."""
+    import yaml
+
+    quarantine_yml = Path(__file__).resolve().parents[1] / "dbt_models" / "quarantine"
+    models = yaml.safe_load((quarantine_yml / "_quarantine__models.yml").read_text())["models"]
+    reconciled = {
+        model["name"].removeprefix("quarantine_")
+        for model in models
+        for test in model.get("data_tests", [])
+        if isinstance(test, dict) and "raw_rows_reconcile" in test
+    }
+    assert reconciled == {source.name for source in SOURCES}
 
 
 def test_quality_summary_lists_rows_in_clean_quarantined_by_reason_and_outliers(

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
-from dagster_project.lib.quality_report import render_quality_summary
+from dagster_project.lib.quality_figures import render_quality_summary
 from dagster_project.resources import WarehouseResource, default_data_dir
 
 logger = logging.getLogger("dagster_project.summary")

@@ -30,24 +30,18 @@ from dagster import (
     asset_check,
 )
 
-from dagster_project.lib.contract import SOURCES
 from dagster_project.lib.gx_validation import (
-    ERROR,
     EXPECTATIONS_DIR,
-    ExpectationOutcome,
     SuiteOutcome,
     validate_dataframe,
 )
-from dagster_project.lib.quality_report import (
-    reconcile_source,
+from dagster_project.lib.quality_html import (
     record_validation,
     write_validation_report,
 )
 from dagster_project.resources import WarehouseResource
 
 logger = logging.getLogger("dagster_project.quality")
-RECONCILIATION_EXPECTATION = "reconcile_raw_rows_with_clean_plus_quarantined"
-_SOURCES_BY_BASE_MODEL = {f"base_{source.name}": source for source in SOURCES}
 GX_MAX_ROWS_ENV = "CVW_GX_MAX_ROWS"
 DEFAULT_GX_MAX_ROWS = 2_000_000
 SAMPLE_SEED = 42
@@ -141,30 +135,6 @@ def _failure_table(outcome: SuiteOutcome) -> str:
     return "\n".join(lines)
 
 
-def reconciliation_outcome(
-    warehouse: WarehouseResource, key: AssetKey
-) -> ExpectationOutcome | None:
-    """Raw rows against clean + quarantined per load date; None for assets that are no staging."""
-    source = _SOURCES_BY_BASE_MODEL.get(key.path[-1]) if key.path[0] == "staging" else None
-    if source is None:
-        return None
-    loads = reconcile_source(warehouse.raw_root, warehouse.duckdb_path, source)
-    return ExpectationOutcome(
-        expectation_type=RECONCILIATION_EXPECTATION,
-        column=None,
-        severity=ERROR,
-        success=all(load.difference == 0 for load in loads),
-        unexpected_count=sum(abs(load.difference) for load in loads),
-        element_count=sum(load.raw_rows for load in loads),
-    )
-
-
-def with_reconciliation(outcome: SuiteOutcome, extra: ExpectationOutcome | None) -> SuiteOutcome:
-    if extra is None:
-        return outcome
-    return dataclasses.replace(outcome, outcomes=(*outcome.outcomes, extra))
-
-
 def publish_outcome(warehouse: WarehouseResource, outcome: SuiteOutcome) -> None:
     """Record the outcome and re-render the HTML report; a report failure never fails a check."""
     reports_dir = warehouse.layout.reports
@@ -199,10 +169,7 @@ def build_suite_check(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> AssetCheckResult:
         frame = read_asset_frame(warehouse, key)
-        outcome = with_reconciliation(
-            validate_dataframe(frame, suite_name, expectations_dir),
-            reconciliation_outcome(warehouse, key),
-        )
+        outcome = validate_dataframe(frame, suite_name, expectations_dir)
         publish_outcome(warehouse, outcome)
         context.log.info(
             f"{suite_name}: {len(outcome.failed)} of {len(outcome.outcomes)} expectations failed"
