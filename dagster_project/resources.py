@@ -1,7 +1,8 @@
-"""Resources: where the warehouse lives, and the dbt CLI."""
+"""Resources: where the warehouse lives, the dbt project and the dbt CLI."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -11,10 +12,19 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from dagster import ConfigurableResource
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliResource, DbtProject
 
-from dagster_project.defs.dbt.project import dbt_project
-from dagster_project.lib.data_layout import DataLayout, data_dir_from_env
+from dagster_project.lib.data_layout import REPO_ROOT, DataLayout, data_dir_from_env
+
+# The dbt project the dbt assets are declared from and the dbt CLI resource runs: one object, so
+# both always see the same manifest and target.
+dbt_project = DbtProject(
+    project_dir=REPO_ROOT,
+    profiles_dir=REPO_ROOT,
+    target=os.environ.get("CVW_DBT_TARGET", "duckdb"),
+)
+# Parses the project under `dagster dev`; `make` runs `dbt parse` before any other entry point.
+dbt_project.prepare_if_dev()
 
 
 def default_data_dir() -> str:

@@ -7,9 +7,9 @@ import json
 from dagster import AssetKey, Definitions
 
 from dagster_project.definitions import defs
-from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.quality.checks import asset_key_for_suite, suite_names
 from dagster_project.lib.contract import SOURCES
+from dagster_project.resources import dbt_project
 
 
 def _manifest() -> dict:

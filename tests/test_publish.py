@@ -26,10 +26,9 @@ from dagster_dbt import DbtCliResource
 from warehouse_helpers import schema_tables, sorted_rows
 
 from dagster_project.defs.dbt.assets import warehouse_dbt_models
-from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.publish.assets import MART_KEYS, PUBLISHED_SNAPSHOT, warehouse_snapshot
 from dagster_project.lib import publish
-from dagster_project.resources import WarehouseResource, dbt_executable
+from dagster_project.resources import WarehouseResource, dbt_executable, dbt_project
 
 RFM = AssetKey(["marts", "customer_rfm"])
 

@@ -15,9 +15,9 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.dbt.translator import WarehouseTranslator
 from dagster_project.defs.ingest.partitions import dbt_vars_args
+from dagster_project.resources import dbt_project
 
 MODEL_OUTPUTS = "source:models+"
 FULL_REFRESH_ENV = "CVW_DBT_FULL_REFRESH"

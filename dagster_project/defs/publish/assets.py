@@ -24,10 +24,9 @@ from dagster import (
     asset,
 )
 
-from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.dbt.translator import WarehouseTranslator
 from dagster_project.lib import publish
-from dagster_project.resources import WarehouseResource
+from dagster_project.resources import WarehouseResource, dbt_project
 
 PUBLISHED_SNAPSHOT = AssetKey(["published", "warehouse_snapshot"])
 MARTS_LAYER = "marts"
