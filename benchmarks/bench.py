@@ -72,7 +72,7 @@ def generate_and_extract(
         ),
         measure(
             EXTRACT,
-            [sys.executable, "-m", "dagster_project.lib.landing"],
+            [sys.executable, "-m", "dagster_project.cli.landing"],
             env,
             work,
         ),

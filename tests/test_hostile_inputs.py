@@ -23,7 +23,8 @@ import pytest
 from warehouse_helpers import dbt_build
 
 from dagster_project.lib.contract import get_source
-from dagster_project.lib.landing import LandingFileError, load_all, load_source
+from dagster_project.lib.landing import load_all, load_source
+from dagster_project.lib.landing_files import LandingFileError
 
 ORDERS = get_source("shop__orders")
 ORDER_HEADER = ORDERS.column_names

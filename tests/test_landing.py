@@ -13,10 +13,10 @@ import pyarrow.dataset as pa_dataset
 import pyarrow.parquet as pq
 import pytest
 
-from dagster_project.lib import landing
+from dagster_project.cli import landing as landing_cli
 from dagster_project.lib.contract import SOURCES, get_source
-from dagster_project.lib.landing import LandingFileError, load_all, load_source
-from dagster_project.lib.landing_files import landing_dates
+from dagster_project.lib.landing import load_all, load_source
+from dagster_project.lib.landing_files import LandingFileError, landing_dates
 
 ORDERS = get_source("shop__orders")
 STORES = get_source("shop__stores")
@@ -487,7 +487,7 @@ def test_the_command_line_loads_the_data_dir_and_logs_one_line_per_source(
     monkeypatch.setenv("CVW_DATA_DIR", str(tmp_path))
 
     with caplog.at_level(logging.INFO, logger="dagster_project.landing"):
-        exit_code = landing.main([])
+        exit_code = landing_cli.main([])
 
     assert exit_code == 0
     assert raw_path(tmp_path / "raw", "shop", "orders").exists()

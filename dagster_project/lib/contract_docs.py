@@ -39,7 +39,7 @@ INTRO = f"""\
 Every source system delivers CSV exports into the landing folder. This page is the contract
 those files follow: one section per source with its file name, encoding, primary key and
 columns. The demo-data generator writes exactly these files, and the loader
-(`python -m dagster_project.lib.landing`, which parses files in one process per CPU unless
+(`python -m dagster_project.cli.landing`, which parses files in one process per CPU unless
 given `--workers`, or the Dagster `raw` assets, one per source) checks every file against this
 contract before anything reaches the warehouse.
 
@@ -100,7 +100,7 @@ columns (`bigint`), so 12.34 yuan becomes 1234.
    can stay empty).
 2. Save each export as `<table>_<YYYY-MM-DD>.csv`, named by its export day, with a header row
    using the column names below. Required columns must be present; optional ones may be left out.
-3. Load and build: `python -m dagster_project.lib.landing` then
+3. Load and build: `python -m dagster_project.cli.landing` then
    `dbt build --profiles-dir .`, or `make materialize summary` for the whole pipeline.
 4. To correct a day, replace its file and load again: the raw file of that day is overwritten.
 
