@@ -8,9 +8,7 @@ they agree on names, schema and the atomic replace.
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dagster_project.lib.atomic_write import write_atomically
 from dagster_project.lib.contract import SourceTable
 
 SOURCE_FILE_COLUMN = "_source_file"
@@ -100,15 +99,7 @@ def raw_schema(source: SourceTable) -> pa.Schema:
 
 def write_parquet_atomically(table: pa.Table, target: Path) -> None:
     """Write to a hidden temporary file next to the target, then move it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Not mkstemp: its 0600 mode would carry over to the raw file and hide it from other readers.
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        pq.write_table(table, temporary, compression="snappy")
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_atomically(target, lambda path: pq.write_table(table, path, compression="snappy"))
 
 
 def _data_files(source: SourceTable, raw_root: Path) -> list[Path]:

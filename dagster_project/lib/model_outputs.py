@@ -7,8 +7,6 @@ those marts cast.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dagster_project.lib import churn_model
+from dagster_project.lib.atomic_write import write_atomically
 
 # The Parquet schemas, column for column as the prediction marts cast them.
 SCHEMAS: dict[str, pa.Schema] = {
@@ -123,14 +122,7 @@ def write_model_table(frame: pd.DataFrame, data_dir: str | Path, table: str) -> 
     arrow = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
     # No pandas metadata: the bytes depend on the data only, not on the library versions.
     arrow = arrow.replace_schema_metadata(None)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{table}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        pq.write_table(arrow, temporary, compression="zstd")
-        os.chmod(temporary, 0o644)  # mkstemp creates owner-only files; BI tools read these
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    write_atomically(path, lambda target: pq.write_table(arrow, target, compression="zstd"))
     for stale in path.parent.glob("*.parquet"):
         if stale != path:
             stale.unlink()

@@ -19,7 +19,6 @@ The command line is ``python -m dagster_project.cli.postgres_extract``.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,6 +29,7 @@ import psycopg
 import pyarrow as pa
 from psycopg import sql
 
+from dagster_project.lib.atomic_write import write_text_atomically
 from dagster_project.lib.contract import SOURCES, SourceTable
 from dagster_project.lib.data_layout import DataLayout
 from dagster_project.lib.landing_csv import read_landing_file
@@ -66,10 +66,7 @@ def read_watermarks(path: Path) -> dict[str, str]:
 
 def write_watermarks(path: Path, watermarks: dict[str, str]) -> None:
     """Replace the state file in one rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(watermarks, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(path, json.dumps(watermarks, indent=2, sort_keys=True))
 
 
 # --- the shop database --------------------------------------------------------------------------

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from dagster_project.lib.atomic_write import write_text_atomically
 from dagster_project.lib.quality_figures import SourceQuality, figures_as_dicts, quality_figures
 
 REPORT_FILE_NAME = "data_quality.html"
@@ -26,12 +26,8 @@ VALIDATION_RESULTS_DIR = "validation"
 def record_validation(reports_dir: Path, suite_name: str, result: dict[str, object]) -> Path:
     """Keep one asset check's outcome as JSON next to the report, replacing the last run's."""
     target = Path(reports_dir) / VALIDATION_RESULTS_DIR / f"{suite_name}.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
     stamped = {"suite": suite_name, "validated_at": datetime.now(UTC).isoformat(), **result}
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(json.dumps(stamped, indent=2, default=str), encoding="utf-8")
-    os.replace(temporary, target)
-    return target
+    return write_text_atomically(target, json.dumps(stamped, indent=2, default=str))
 
 
 def _cell(value: object) -> str:
@@ -125,9 +121,7 @@ def cached_quality_figures(reports_dir: Path, duckdb_path: Path) -> list[SourceQ
         "duckdb_mtime_ns": stamp,
         "figures": figures_as_dicts(figures),
     }
-    temporary = cache.with_name(f".{cache.name}.tmp")
-    temporary.write_text(json.dumps(payload), encoding="utf-8")
-    os.replace(temporary, cache)
+    write_text_atomically(cache, json.dumps(payload))
     return figures
 
 
@@ -155,8 +149,4 @@ def write_validation_report(reports_dir: Path, duckdb_path: Path | None = None) 
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Data quality report</title>'
         f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
-    target = reports_dir / REPORT_FILE_NAME
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(page, encoding="utf-8")
-    os.replace(temporary, target)
-    return target
+    return write_text_atomically(reports_dir / REPORT_FILE_NAME, page)

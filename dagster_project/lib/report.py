@@ -9,13 +9,13 @@ warehouse, always read-only. The sections are in ``report_sections``, their buil
 from __future__ import annotations
 
 import html
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from dagster_project.lib import publish
+from dagster_project.lib.atomic_write import write_text_atomically
 from dagster_project.lib.data_layout import DataLayout
 from dagster_project.lib.report_blocks import Section, Warehouse
 from dagster_project.lib.report_sections import SECTIONS
@@ -72,8 +72,4 @@ def write_report(data_dir: Path, out_path: Path | None = None) -> tuple[Path, li
     """Render from the snapshot (or warehouse) of ``data_dir``; the file is replaced atomically."""
     target = out_path or DataLayout(Path(data_dir)).reports / REPORT_NAME
     document, sections = build_report(source_path(Path(data_dir)))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(document, encoding="utf-8")
-    os.replace(temporary, target)
-    return target, sections
+    return write_text_atomically(target, document), sections
