@@ -54,19 +54,27 @@ cutoffs as (
     where as_of_date is not null
 ),
 
-purchase_intervals as (
+previous_purchases as (
     -- Cutting the history later never changes the gap before an earlier day, so the intervals
     -- are computed once on the whole history.
     select
         customer_key,
         purchase_date,
         net_amount_cents,
-        {{ dbt.datediff(
-            'lag(purchase_date) over (partition by customer_key order by purchase_date)',
-            'purchase_date',
-            'day'
-        ) }} as interval_days
+        lag(purchase_date) over (
+            partition by customer_key
+            order by purchase_date
+        ) as previous_purchase_date
     from purchase_days
+),
+
+purchase_intervals as (
+    select
+        customer_key,
+        purchase_date,
+        net_amount_cents,
+        {{ dbt.datediff('previous_purchase_date', 'purchase_date', 'day') | trim }} as interval_days
+    from previous_purchases
 ),
 
 customer_purchases as (
@@ -188,16 +196,8 @@ measures as (
         customer_purchases.purchase_days_prior_90d,
         customer_purchases.net_amount_cents,
         customer_purchases.net_amount_cents_12m,
-        case
-            when customer_purchases.purchase_days > 1
-                then
-                    cast({{ dbt.datediff(
-                        'customer_purchases.first_purchase_date',
-                        'customer_purchases.last_purchase_date',
-                        'day'
-                    ) }} as double)
-                    / (customer_purchases.purchase_days - 1)
-        end as mean_interval_days,
+        customer_purchases.first_purchase_date,
+        customer_purchases.last_purchase_date,
         customer_purchases.last_interval_days,
         coalesce(customer_interactions.interactions_last_window, 0) as interactions_last_window,
         coalesce(customer_interactions.interactions_prior_window, 0) as interactions_prior_window,
@@ -227,6 +227,21 @@ measures as (
             and customer_purchases.customer_key = horizon_buyers.customer_key
 ),
 
+interval_measures as (
+    select
+        *,
+        case
+            when purchase_days > 1
+                then
+                    cast(
+                        {{ dbt.datediff('first_purchase_date', 'last_purchase_date', 'day') | trim }}
+                        as double
+                    )
+                    / (purchase_days - 1)
+        end as mean_interval_days
+    from measures
+),
+
 final as (
     select
         customer_key,
@@ -253,7 +268,8 @@ final as (
                     cast(interactions_last_window - interactions_prior_window as double)
                     / greatest(interactions_prior_window, 1)
         end as interaction_trend,
-        {{ dbt.datediff('last_interaction_date', 'cutoff_date', 'day') }} as days_since_interaction,
+        {{ dbt.datediff('last_interaction_date', 'cutoff_date', 'day') }}
+            as days_since_interaction,
         refunds_12m,
         refund_amount_cents_12m,
         case
@@ -261,7 +277,7 @@ final as (
                 then cast(refund_amount_cents_12m as double) / net_amount_cents_12m
         end as refund_share_12m,
         churn_label
-    from measures
+    from interval_measures
 )
 
 select * from final
