@@ -267,5 +267,8 @@ def test_a_holdout_config_other_than_the_one_dbt_built_fails_and_names_the_var()
     assert _check_built_with(built, "holdout_days", 90, "clv_holdout_days") == 90
     with pytest.raises(ValueError, match="set the dbt var clv_holdout_days"):
         _check_built_with(built, "holdout_days", 60, "clv_holdout_days")
-    # An empty table was built with no value to contradict the config.
-    assert _check_built_with(built.iloc[:0], "holdout_days", 60, "clv_holdout_days") == 60
+    # An empty table holds no value: the config is checked against the var's declared default.
+    default = int(reference.project_var("clv_holdout_days"))
+    assert _check_built_with(built.iloc[:0], "holdout_days", default, "clv_holdout_days") == default
+    with pytest.raises(ValueError, match="clv_holdout_days"):
+        _check_built_with(built.iloc[:0], "holdout_days", default + 1, "clv_holdout_days")

@@ -76,10 +76,11 @@ def _number(value: object) -> float | None:
 def _check_built_with(table: pd.DataFrame, column: str, configured: int, var: str) -> int:
     """The run config must ask for the split dbt built the table with: the split is the var's.
 
-    An empty table carries no value of its own, so the configured one stands.
+    An empty table carries no value of its own; the var's declared default stands in for it.
     """
     built = {int(value) for value in table[column].dropna().unique()} if column in table else set()
-    if built and built != {configured}:
+    built = built or {int(project_var(var))}
+    if built != {configured}:
         raise ValueError(
             f"the config asks for {column}={configured}, but dbt built the table with "
             f"{var}={sorted(built)[0]}: set the dbt var {var} (dbt_project.yml or --vars) "
