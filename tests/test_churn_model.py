@@ -1,12 +1,21 @@
-"""The churn model: point-in-time features, a time-based split, and its holdout scores."""
+"""The churn model: dbt's point-in-time features, a time-based split, and its holdout scores.
+
+The features and labels are dbt's (int_churn_model_features): the window boundaries are the
+hand-worked unit test in dbt_models/intermediate/clv/_clv__models.yml, and here the model is
+compared with ``reference.clv_features`` on the session's demo warehouse. The fitting tests feed
+the same pandas reference, computed from a larger generated history, to the Python model.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+import reference
 from clv_demo_history import demo_purchase_days
 
 from dagster_project.lib import churn_model
@@ -16,11 +25,20 @@ from dagster_project.lib.churn_model import ChurnConfig
 @pytest.fixture(scope="module")
 def demo_result(tmp_path_factory) -> churn_model.ChurnResult:
     days, observation_end = demo_purchase_days(tmp_path_factory.getbasetemp())
-    return churn_model.fit_churn_model(days, observation_end)
+    return churn_model.fit_churn_model(_features(days, observation_end), observation_end)
 
 
 def _days(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["customer_key", "purchase_date", "net_amount_cents"])
+
+
+def _features(days: pd.DataFrame, observation_end: date) -> pd.DataFrame:
+    """The reference features of a purchase history without interactions or refunds."""
+    interactions = pd.DataFrame(
+        {"customer_key": [], "interaction_date": [], "interaction_count": []}
+    )
+    refunds = pd.DataFrame({"customer_key": [], "refund_date": [], "refund_amount_cents": []})
+    return reference.clv_features.churn_features(days, observation_end, interactions, refunds)
 
 
 # --- on demo data ------------------------------------------------------------------------------
@@ -64,60 +82,46 @@ def test_metrics_frame_is_one_row_with_the_split_and_the_scores(demo_result) -> 
 # --- features and labels -----------------------------------------------------------------------
 
 
-def test_features_ignore_everything_after_the_cutoff() -> None:
-    days = _days([("a", "2026-01-01", 100), ("a", "2026-02-01", 300), ("b", "2026-01-15", 50)])
-    later = pd.concat([days, _days([("a", "2026-03-02", 999), ("c", "2026-03-05", 10)])])
-    cutoff = date(2026, 3, 1)
-    before = churn_model.purchase_features(days, cutoff)
-    after = churn_model.purchase_features(later, cutoff)
-    pd.testing.assert_frame_equal(before, after)
-    assert before.loc["a", "recency_days"] == 28
-    assert before.loc["a", "mean_interval_days"] == 31
-    assert before.loc["a", "gap_to_interval_ratio"] == pytest.approx(28 / 31)
-    assert np.isnan(before.loc["b", "mean_interval_days"])
+def test_dbt_features_and_labels_equal_the_pandas_reference(built_warehouse: Path) -> None:
+    with duckdb.connect(str(built_warehouse / "warehouse.duckdb"), read_only=True) as connection:
+
+        def read(table: str) -> pd.DataFrame:
+            return connection.execute(f"select * from intermediate.{table}").df()
+
+        days = read("int_customer_purchase_days")
+        interactions = read("int_customer_interaction_days")
+        refunds = read("int_customer_refund_events")
+        built = read("int_churn_model_features")
+    observation_end = pd.Timestamp(days["observation_end_date"].max()).date()
+    expected = reference.clv_features.churn_features(days, observation_end, interactions, refunds)
+    order = ["cutoff_kind", "customer_key"]
+    expected = expected.sort_values(order, ignore_index=True)
+    built = built.sort_values(order, ignore_index=True)
+    assert set(expected["cutoff_kind"]) == {"train", "holdout", "scoring"}
+    # The demo history exercises every feature: interactions, refunds and both labels.
+    assert expected["interactions_30d"].gt(0).any() and expected["refunds_12m"].gt(0).any()
+    assert set(expected["churn_label"].dropna()) == {0.0, 1.0}
+    assert built[order].equals(expected[order])
+    assert (pd.to_datetime(built["cutoff_date"]).dt.date == expected["cutoff_date"]).all()
+    for column in (*churn_model.FEATURE_COLUMNS, churn_model.LABEL_COLUMN):
+        np.testing.assert_allclose(
+            built[column].to_numpy(np.float64, na_value=np.nan),
+            expected[column].to_numpy(np.float64),
+            rtol=1e-12,
+            err_msg=column,
+        )
 
 
-def test_labels_mark_customers_without_a_purchase_in_the_horizon() -> None:
-    days = _days(
-        [
-            ("a", "2026-01-01", 100),
-            ("a", "2026-04-01", 100),  # the last day of the 90-day horizon: active
-            ("b", "2026-01-01", 100),
-            ("b", "2026-04-02", 100),  # one day too late: churned
-            ("c", "2026-01-01", 100),
-        ]
-    )
-    labels = churn_model.churn_labels(days, date(2026, 1, 1), 90)
-    assert labels.to_dict() == {"a": 0, "b": 1, "c": 1}
-
-
-def test_interaction_trend_compares_the_last_30_days_with_the_30_before() -> None:
-    interactions = pd.DataFrame(
-        {
-            "customer_key": ["a", "a", "b"],
-            "interaction_date": ["2026-01-20", "2026-02-25", "2026-01-05"],
-            "interaction_count": [4, 1, 2],
-        }
-    )
-    features = churn_model.interaction_features(interactions, date(2026, 3, 1))
-    # a: 1 interaction in the 30 days after 2026-01-30, 4 in the 30 before: down 75%.
-    assert features.loc["a", ["interactions_30d", "interactions_prior_30d"]].tolist() == [1, 4]
-    assert features.loc["a", "interaction_trend"] == pytest.approx(-0.75)
-    assert features.loc["b", "days_since_interaction"] == 55
-
-
-def test_refunds_count_only_from_the_day_they_were_recorded() -> None:
-    days = _days([("a", "2026-01-01", 10_000)])
-    refunds = pd.DataFrame(
-        {
-            "customer_key": ["a", "a"],
-            "refund_date": ["2026-01-05", "2026-03-02"],
-            "refund_amount_cents": [2_500, 1_000],
-        }
-    )
-    features = churn_model.build_features(days, date(2026, 3, 1), refunds=refunds)
-    assert features.loc["a", "refunds_12m"] == 1
-    assert features.loc["a", "refund_share_12m"] == pytest.approx(0.25)
+def test_cutoff_frame_is_sorted_by_customer_and_keeps_the_feature_order() -> None:
+    features = _features(
+        _days([("b", "2026-01-01", 100), ("a", "2026-02-01", 300), ("a", "2026-03-01", 50)]),
+        date(2026, 10, 31),
+    ).iloc[::-1]
+    frame, labels = churn_model.cutoff_frame(features, churn_model.SCORING)
+    assert list(frame.index) == ["a", "b"]
+    assert tuple(frame.columns) == churn_model.FEATURE_COLUMNS
+    assert frame.loc["a", "mean_interval_days"] == 28
+    assert labels.isna().all()
 
 
 def test_precision_at_the_top_decile_is_the_churn_share_among_the_riskiest_tenth() -> None:
@@ -131,7 +135,7 @@ def test_precision_at_the_top_decile_is_the_churn_share_among_the_riskiest_tenth
 
 def test_too_little_history_is_not_fitted_and_every_customer_keeps_a_row() -> None:
     days = _days([("a", "2026-10-01", 100), ("b", "2026-10-20", 100)])
-    result = churn_model.fit_churn_model(days, date(2026, 10, 31))
+    result = churn_model.fit_churn_model(_features(days, date(2026, 10, 31)), date(2026, 10, 31))
     assert not result.fitted
     assert result.reason.startswith("history_too_short")
     assert list(result.predictions["customer_key"]) == ["a", "b"]
@@ -141,6 +145,9 @@ def test_too_little_history_is_not_fitted_and_every_customer_keeps_a_row() -> No
 
 def test_too_few_customers_are_not_fitted_rather_than_raising() -> None:
     days = _days([("a", "2026-01-01", 100), ("a", "2026-06-01", 100), ("b", "2026-09-01", 100)])
-    result = churn_model.fit_churn_model(days, date(2026, 10, 31), ChurnConfig())
+    features = _features(days, date(2026, 10, 31))
+    result = churn_model.fit_churn_model(features, date(2026, 10, 31), ChurnConfig())
     assert result.reason.startswith("too_few_customers")
-    assert churn_model.fit_churn_model(days.iloc[:0], date(2026, 10, 31)).status == "not_fitted"
+    empty = churn_model.fit_churn_model(features.iloc[:0], date(2026, 10, 31))
+    assert empty.status == "not_fitted"
+    assert empty.predictions.empty

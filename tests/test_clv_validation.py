@@ -1,8 +1,14 @@
-"""The CLV holdout validation, and the model assets that write its tables for dbt."""
+"""The CLV holdout validation, and the model assets that write its tables for dbt.
+
+The calibration summary is dbt's (int_customer_calibration_summary): its boundaries are the
+hand-worked unit test in dbt_models/intermediate/clv/_clv__models.yml, and here it is compared
+with ``reference.clv_features`` on the session's demo warehouse. The fitting tests feed the same
+pandas reference, computed from a larger generated history, to the Python comparison.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -10,10 +16,15 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+import reference
 from clv_demo_history import demo_purchase_days
 from dagster import AssetKey, materialize
 
-from dagster_project.defs.models.assets import CALIBRATION_FIGURE, model_assets
+from dagster_project.defs.models.assets import (
+    CALIBRATION_FIGURE,
+    _check_built_with,
+    model_assets,
+)
 from dagster_project.lib import clv, clv_validation
 from dagster_project.lib.clv_validation import ValidationConfig
 from dagster_project.lib.model_outputs import SCHEMAS, model_output_path
@@ -28,11 +39,17 @@ def demo_history(tmp_path_factory) -> tuple[pd.DataFrame, date]:
 @pytest.fixture(scope="module")
 def demo_report(demo_history) -> clv_validation.ValidationReport:
     days, observation_end = demo_history
-    return clv_validation.validate_holdout(days, observation_end, ValidationConfig())
+    customers = reference.clv_features.calibration_summary(days, observation_end)
+    return clv_validation.validate_holdout(customers, observation_end, ValidationConfig())
 
 
 def _days(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["customer_key", "purchase_date", "net_amount_cents"])
+
+
+def _validate(days: pd.DataFrame, observation_end: date) -> clv_validation.ValidationReport:
+    customers = reference.clv_features.calibration_summary(days, observation_end)
+    return clv_validation.validate_holdout(customers, observation_end)
 
 
 # --- on demo data ------------------------------------------------------------------------------
@@ -72,43 +89,33 @@ def test_validation_table_has_a_row_per_frequency_bucket_and_one_for_everyone(
 # --- summaries and the baseline ----------------------------------------------------------------
 
 
-def test_summary_counts_repeat_days_and_averages_repeat_spend_without_the_first_purchase() -> None:
-    days = _days(
-        [
-            ("a", "2026-10-01", 9_000),  # first purchase: not in the spend
-            ("a", "2026-10-08", 1_500),
-            ("a", "2026-10-08", 500),  # same day: one purchase day of 2000
-            ("a", "2026-10-15", 0),  # fully refunded repeat day
-            ("b", "2026-10-29", 500),
-            ("c", "2026-11-02", 700),  # after the observation end
-        ]
-    )
-    summary = clv_validation.summarise_purchase_days(days, date(2026, 10, 29)).set_index(
-        "customer_key"
-    )
-    assert list(summary.index) == ["a", "b"]
-    assert summary.loc["a", ["frequency", "recency", "t"]].tolist() == [2, 2.0, 4.0]
-    assert summary.loc["a", "monetary_value_cents"] == 1_000
-    assert summary.loc["b", ["frequency", "recency", "t"]].tolist() == [0, 0.0, 0.0]
-    assert pd.isna(summary.loc["b", "monetary_value_cents"])
-
-
-def test_holdout_counts_purchase_days_after_the_calibration_end_only() -> None:
-    days = _days(
-        [
-            ("a", "2026-01-01", 100),
-            ("a", "2026-06-30", 100),  # last calibration day
-            ("a", "2026-07-01", 100),
-            ("a", "2026-07-01", 50),  # same holdout day
-            ("a", "2026-07-20", 100),
-            ("b", "2026-07-05", 100),  # first bought in the holdout: not in the calibration
-        ]
-    )
-    split = clv_validation.calibration_holdout(days, date(2026, 6, 30), date(2026, 7, 31))
-    assert list(split["customer_key"]) == ["a"]
-    assert split.loc[0, "frequency"] == 1
-    assert split.loc[0, "holdout_purchases"] == 2
-    assert split.loc[0, "holdout_net_amount_cents"] == 250
+def test_dbt_calibration_summary_equals_the_pandas_reference(built_warehouse: Path) -> None:
+    with duckdb.connect(str(built_warehouse / "warehouse.duckdb"), read_only=True) as connection:
+        days = connection.execute(
+            "select customer_key, purchase_date, net_amount_cents, observation_end_date "
+            "from intermediate.int_customer_purchase_days"
+        ).df()
+        built = connection.execute(
+            "select * from intermediate.int_customer_calibration_summary order by customer_key"
+        ).df()
+    observation_end = pd.Timestamp(days["observation_end_date"].max()).date()
+    expected = reference.clv_features.calibration_summary(days, observation_end)
+    assert len(expected) > 100
+    assert expected["holdout_purchases"].gt(0).any()
+    assert list(built["customer_key"]) == list(expected["customer_key"])
+    for column in expected.columns[1:]:
+        np.testing.assert_allclose(
+            built[column].to_numpy(np.float64, na_value=np.nan),
+            expected[column].to_numpy(np.float64),
+            rtol=1e-12,
+            err_msg=column,
+        )
+    holdout = int(reference.project_var("clv_holdout_days"))
+    assert (built["holdout_days"] == holdout).all()
+    assert (
+        pd.to_datetime(built["calibration_end_date"]).dt.date
+        == observation_end - timedelta(days=holdout)
+    ).all()
 
 
 def test_naive_baseline_carries_each_calibration_rate_forward() -> None:
@@ -134,7 +141,7 @@ def test_naive_baseline_carries_each_calibration_rate_forward() -> None:
 
 def test_thin_history_reports_not_fitted_and_still_shows_the_baseline() -> None:
     days = _days([("a", "2026-01-01", 100), ("a", "2026-03-01", 0), ("b", "2026-10-31", 50)])
-    report = clv_validation.validate_holdout(days, date(2026, 10, 31))
+    report = _validate(days, date(2026, 10, 31))
     assert report.status == clv.NOT_FITTED
     assert report.reason == "bg_nbd: too_few_repeat_buyers"
     assert report.model_beats_baseline is None
@@ -146,8 +153,7 @@ def test_thin_history_reports_not_fitted_and_still_shows_the_baseline() -> None:
 
 
 def test_an_empty_history_does_not_raise() -> None:
-    empty = _days([])
-    report = clv_validation.validate_holdout(empty, date(2026, 10, 31))
+    report = clv_validation.validate_holdout(pd.DataFrame(), date(2026, 10, 31))
     assert report.status == clv.NOT_FITTED
     assert (report.by_frequency["customers"] == 0).all()
 
@@ -166,30 +172,32 @@ def test_calibration_plot_is_a_png_and_identical_inputs_give_identical_bytes(
 
 
 def _write_warehouse(data_dir: Path, days: pd.DataFrame, observation_end: date) -> None:
-    """The four intermediate tables the model assets read, as dbt would build them."""
-    summary = clv_validation.summarise_purchase_days(days, observation_end)
-    summary = summary.assign(
-        observation_end_date=observation_end, time_unit="week", time_unit_days=7.0
+    """The intermediate tables the model assets read, as dbt would build them, from the pandas
+    references (the full-period summary is the calibration summary without a holdout)."""
+    end = {"observation_end_date": observation_end, "time_unit": "week", "time_unit_days": 7.0}
+    features = reference.clv_features
+    no_interactions = pd.DataFrame(
+        {"customer_key": [], "interaction_date": [], "interaction_count": []}
     )
-    purchase_days = days.assign(
-        purchase_date=pd.to_datetime(days["purchase_date"]).dt.date,
-        observation_end_date=observation_end,
-    )
-    refunds = pd.DataFrame(
-        {"customer_key": ["x"], "refund_date": [observation_end], "refund_amount_cents": [100]}
-    )
-    interactions = pd.DataFrame(
-        {"customer_key": ["x"], "interaction_date": [observation_end], "interaction_count": [1]}
-    )
+    no_refunds = pd.DataFrame({"customer_key": [], "refund_date": [], "refund_amount_cents": []})
+    holdout = int(reference.project_var("clv_holdout_days"))
+    horizon = int(reference.project_var("churn_horizon_days"))
+    tables = {
+        "int_as_of_date": pd.DataFrame({"as_of_date": [observation_end]}),
+        "int_customer_purchase_summary": features.calibration_summary(
+            days, observation_end, holdout_days=0
+        ).assign(**end),
+        "int_customer_calibration_summary": features.calibration_summary(
+            days, observation_end
+        ).assign(**end, holdout_days=holdout),
+        "int_churn_model_features": features.churn_features(
+            days, observation_end, no_interactions, no_refunds
+        ).assign(observation_end_date=observation_end, horizon_days=horizon),
+    }
     data_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(data_dir / "warehouse.duckdb")) as connection:
         connection.execute("create schema intermediate")
-        for name, frame in {
-            "int_customer_purchase_summary": summary,
-            "int_customer_purchase_days": purchase_days,
-            "int_customer_refund_events": refunds,
-            "int_customer_interaction_days": interactions,
-        }.items():
+        for name, frame in tables.items():
             connection.register("frame", frame)
             connection.execute(f"create table intermediate.{name} as select * from frame")
             connection.unregister("frame")
@@ -252,3 +260,15 @@ def test_model_assets_write_not_fitted_rows_for_every_customer_when_the_data_are
     assert churn["churn_probability"].isna().all()
     metrics = pd.read_parquet(model_output_path(tmp_path, "churn_metrics"))
     assert metrics.loc[0, "model_status"] == "not_fitted"
+
+
+def test_a_holdout_config_other_than_the_one_dbt_built_fails_and_names_the_var() -> None:
+    built = pd.DataFrame({"holdout_days": [90, 90]})
+    assert _check_built_with(built, "holdout_days", 90, "clv_holdout_days") == 90
+    with pytest.raises(ValueError, match="set the dbt var clv_holdout_days"):
+        _check_built_with(built, "holdout_days", 60, "clv_holdout_days")
+    # An empty table holds no value: the config is checked against the var's declared default.
+    default = int(reference.project_var("clv_holdout_days"))
+    assert _check_built_with(built.iloc[:0], "holdout_days", default, "clv_holdout_days") == default
+    with pytest.raises(ValueError, match="clv_holdout_days"):
+        _check_built_with(built.iloc[:0], "holdout_days", default + 1, "clv_holdout_days")

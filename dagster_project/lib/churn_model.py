@@ -9,9 +9,11 @@ time-based split, so that nothing from after a cutoff leaks into the features at
 - scoring: the same model settings refitted on the holdout window (the latest labels there are),
   then applied to features as of ``observation_end``.
 
-Features come from purchase days (recency, frequency, spend, rolling 12-month spend - the
-quantity the membership tiers are set on - inter-purchase interval and its trend) and, when
-given, private-domain interactions (last 30 days against the 30 before) and refunds.
+The features are computed by dbt (int_churn_model_features, one row per customer and cutoff,
+with the label where it is known): purchase days (recency, frequency, spend, rolling 12-month
+spend - the quantity the membership tiers are set on - inter-purchase interval and its trend),
+private-domain interactions (the churn-warning rule's window against the one before) and refunds.
+This module only fits and scores.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
+from dagster_project.lib.project_vars import project_var
+
 FITTED = "fitted"
 NOT_FITTED = "not_fitted"
 MODEL_NAME = "hist_gradient_boosting"
@@ -33,7 +37,8 @@ MODEL_NAME = "hist_gradient_boosting"
 
 @dataclass(frozen=True)
 class ChurnConfig:
-    horizon_days: int = 90
+    # Must match the horizon the features were built with (dbt var churn_horizon_days).
+    horizon_days: int = field(default_factory=lambda: int(project_var("churn_horizon_days")))
     min_customers: int = 200  # in each of the train and holdout windows
     min_churned: int = 20  # and at least this many of each label
     random_state: int = 0
@@ -58,133 +63,44 @@ class ChurnResult:
 
 # --- features ----------------------------------------------------------------------------------
 
+# The point-in-time features of int_churn_model_features, computed by dbt, in the order the
+# model is given them (the column order is part of the fit: keep it stable).
+FEATURE_COLUMNS = (
+    "recency_days",
+    "tenure_days",
+    "purchase_days",
+    "purchase_days_90d",
+    "purchase_days_prior_90d",
+    "mean_spend_cents",
+    "net_amount_cents_12m",
+    "mean_interval_days",
+    "last_interval_days",
+    "gap_to_interval_ratio",
+    "interval_trend",
+    "interactions_30d",
+    "interactions_prior_30d",
+    "interaction_trend",
+    "days_since_interaction",
+    "refunds_12m",
+    "refund_amount_cents_12m",
+    "refund_share_12m",
+)
+LABEL_COLUMN = "churn_label"
+TRAIN, HOLDOUT, SCORING = "train", "holdout", "scoring"
 
-def _dates(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values).dt.normalize()
 
-
-def _count_between(
-    frame: pd.DataFrame,
-    date_column: str,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    count_column: str | None = None,
-) -> pd.Series:
-    """Events per customer in (start, end]: rows, or the sum of ``count_column``."""
-    window = frame[(frame[date_column] > start) & (frame[date_column] <= end)]
-    grouped = window.groupby("customer_key")
-    return grouped[count_column].sum() if count_column else grouped.size()
-
-
-def purchase_features(purchase_days: pd.DataFrame, cutoff: date) -> pd.DataFrame:
-    """Point-in-time purchase features of every customer who bought on or before ``cutoff``."""
-    end = pd.Timestamp(cutoff)
-    days = purchase_days.assign(purchase_date=_dates(purchase_days["purchase_date"]))
-    days = days[days["purchase_date"] <= end].sort_values(["customer_key", "purchase_date"])
-    gap = days.groupby("customer_key")["purchase_date"].diff().dt.days
-    days = days.assign(interval_days=gap)
-    per_customer = days.groupby("customer_key").agg(
-        first_purchase=("purchase_date", "min"),
-        last_purchase=("purchase_date", "max"),
-        purchase_days=("purchase_date", "size"),
-        net_amount_cents=("net_amount_cents", "sum"),
-        last_interval_days=("interval_days", "last"),
+def cutoff_frame(features: pd.DataFrame, cutoff_kind: str) -> tuple[pd.DataFrame, pd.Series]:
+    """The features (indexed and sorted by customer) and labels of one cutoff kind."""
+    rows = features[features["cutoff_kind"] == cutoff_kind].sort_values(
+        "customer_key", kind="stable"
     )
-    recent_spend = days[days["purchase_date"] > end - pd.Timedelta(days=365)]
-    features = pd.DataFrame(index=per_customer.index)
-    features["recency_days"] = (end - per_customer["last_purchase"]).dt.days
-    features["tenure_days"] = (end - per_customer["first_purchase"]).dt.days
-    features["purchase_days"] = per_customer["purchase_days"]
-    features["purchase_days_90d"] = _count_between(
-        days, "purchase_date", end - pd.Timedelta(days=90), end
+    index = pd.Index(rows["customer_key"].to_numpy(dtype=object), name="customer_key")
+    frame = pd.DataFrame(
+        {name: rows[name].to_numpy(dtype=np.float64, na_value=np.nan) for name in FEATURE_COLUMNS},
+        index=index,
     )
-    features["purchase_days_prior_90d"] = _count_between(
-        days, "purchase_date", end - pd.Timedelta(days=180), end - pd.Timedelta(days=90)
-    )
-    features["mean_spend_cents"] = per_customer["net_amount_cents"] / per_customer["purchase_days"]
-    features["net_amount_cents_12m"] = recent_spend.groupby("customer_key")[
-        "net_amount_cents"
-    ].sum()
-    span = (per_customer["last_purchase"] - per_customer["first_purchase"]).dt.days
-    repeat = per_customer["purchase_days"] > 1
-    mean_interval = (span / (per_customer["purchase_days"] - 1)).where(repeat)
-    features["mean_interval_days"] = mean_interval
-    features["last_interval_days"] = per_customer["last_interval_days"]
-    # The churn-warning rule's own quantity: today's gap against the customer's typical interval.
-    features["gap_to_interval_ratio"] = features["recency_days"] / mean_interval
-    features["interval_trend"] = per_customer["last_interval_days"] / mean_interval
-    counts = ["purchase_days_90d", "purchase_days_prior_90d", "net_amount_cents_12m"]
-    features[counts] = features[counts].fillna(0)
-    return features
-
-
-def interaction_features(interactions: pd.DataFrame, cutoff: date) -> pd.DataFrame:
-    """Private-domain interactions in the last 30 days against the 30 before, and since when.
-
-    ``interactions`` has ``customer_key`` and ``interaction_date``, one row per interaction or,
-    with an ``interaction_count`` column, per customer and day.
-    """
-    end = pd.Timestamp(cutoff)
-    events = interactions.assign(interaction_date=_dates(interactions["interaction_date"]))
-    events = events[events["interaction_date"] <= end]
-    count = "interaction_count" if "interaction_count" in events.columns else None
-    month = pd.Timedelta(days=30)
-    last_30 = _count_between(events, "interaction_date", end - month, end, count)
-    prior_30 = _count_between(events, "interaction_date", end - 2 * month, end - month, count)
-    last_seen = events.groupby("customer_key")["interaction_date"].max()
-    features = pd.DataFrame({"interactions_30d": last_30, "interactions_prior_30d": prior_30})
-    features = features.reindex(last_seen.index).fillna(0)
-    features["interaction_trend"] = (
-        features["interactions_30d"] - features["interactions_prior_30d"]
-    ) / features["interactions_prior_30d"].clip(lower=1)
-    features["days_since_interaction"] = (end - last_seen).dt.days
-    return features
-
-
-def refund_features(refunds: pd.DataFrame, cutoff: date) -> pd.DataFrame:
-    """Refunds in the 12 months before the cutoff: how many and how much."""
-    end = pd.Timestamp(cutoff)
-    rows = refunds.assign(refund_date=_dates(refunds["refund_date"]))
-    rows = rows[(rows["refund_date"] <= end) & (rows["refund_date"] > end - pd.Timedelta(days=365))]
-    return rows.groupby("customer_key").agg(
-        refunds_12m=("refund_date", "size"), refund_amount_cents_12m=("refund_amount_cents", "sum")
-    )
-
-
-def build_features(
-    purchase_days: pd.DataFrame,
-    cutoff: date,
-    interactions: pd.DataFrame | None = None,
-    refunds: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """All features as of ``cutoff``, one row per customer who had bought by then."""
-    features = purchase_features(purchase_days, cutoff)
-    if interactions is not None:
-        extra = interaction_features(interactions, cutoff)
-        features = features.join(extra, how="left")
-        features[["interactions_30d", "interactions_prior_30d"]] = features[
-            ["interactions_30d", "interactions_prior_30d"]
-        ].fillna(0)
-    if refunds is not None:
-        features = features.join(refund_features(refunds, cutoff), how="left")
-        features[["refunds_12m", "refund_amount_cents_12m"]] = features[
-            ["refunds_12m", "refund_amount_cents_12m"]
-        ].fillna(0)
-        features["refund_share_12m"] = features["refund_amount_cents_12m"] / features[
-            "net_amount_cents_12m"
-        ].where(features["net_amount_cents_12m"] > 0)
-    return features.sort_index()
-
-
-def churn_labels(purchase_days: pd.DataFrame, cutoff: date, horizon_days: int) -> pd.Series:
-    """1 for customers with no purchase in (cutoff, cutoff + horizon], else 0."""
-    end = pd.Timestamp(cutoff)
-    days = _dates(purchase_days["purchase_date"])
-    after = purchase_days.loc[
-        (days > end) & (days <= end + pd.Timedelta(days=horizon_days)), "customer_key"
-    ]
-    customers = pd.Index(purchase_days["customer_key"].unique()).sort_values()
-    return pd.Series((~customers.isin(after.unique())).astype(np.int64), index=customers)
+    labels = pd.Series(rows[LABEL_COLUMN].to_numpy(), index=index, name=LABEL_COLUMN)
+    return frame, labels
 
 
 # --- model -------------------------------------------------------------------------------------
@@ -218,18 +134,6 @@ def precision_at_top(labels: np.ndarray, scores: np.ndarray, share: float = 0.1)
     # A stable sort on the negated score keeps ties in input order: reproducible.
     top = np.argsort(-scores, kind="stable")[:count]
     return float(np.mean(labels[top]))
-
-
-def _labelled(
-    purchase_days: pd.DataFrame,
-    cutoff: date,
-    horizon_days: int,
-    interactions: pd.DataFrame | None,
-    refunds: pd.DataFrame | None,
-) -> tuple[pd.DataFrame, pd.Series]:
-    features = build_features(purchase_days, cutoff, interactions, refunds)
-    labels = churn_labels(purchase_days, cutoff, horizon_days).reindex(features.index)
-    return features, labels.astype(np.int64)
 
 
 def _window_problem(labels: pd.Series, config: ChurnConfig, window: str) -> str | None:
@@ -277,24 +181,21 @@ def _predictions_frame(
 
 
 def fit_churn_model(
-    purchase_days: pd.DataFrame,
+    features: pd.DataFrame,
     observation_end: date,
     config: ChurnConfig = ChurnConfig(),
-    interactions: pd.DataFrame | None = None,
-    refunds: pd.DataFrame | None = None,
 ) -> ChurnResult:
     """Train on the earlier window, evaluate on the later one, score everyone as of today.
 
-    Never raises on thin data: the result then has status ``not_fitted``, a reason, and one
-    prediction row per customer with a null probability.
+    ``features`` has the rows of int_churn_model_features: ``customer_key``, ``cutoff_kind``
+    (train, holdout, scoring), ``FEATURE_COLUMNS`` and the ``churn_label`` of the labelled
+    cutoffs, built with ``config.horizon_days``. Never raises on thin data: the result then has
+    status ``not_fitted``, a reason, and one prediction row per customer with a null probability.
     """
     horizon = timedelta(days=config.horizon_days)
     holdout_cutoff = observation_end - horizon
     train_cutoff = holdout_cutoff - horizon
-    if purchase_days.empty:
-        scoring = pd.DataFrame(index=pd.Index([], dtype="str", name="customer_key"))
-    else:
-        scoring = build_features(purchase_days, observation_end, interactions, refunds)
+    scoring, _ = cutoff_frame(features, SCORING)
     names = tuple(scoring.columns)
 
     def not_fitted(reason: str) -> ChurnResult:
@@ -311,17 +212,14 @@ def fit_churn_model(
             features=names,
         )
 
-    first_day = _dates(purchase_days["purchase_date"]).min() if len(purchase_days) else None
-    if first_day is None or first_day > pd.Timestamp(train_cutoff):
+    train_x, train_y = cutoff_frame(features, TRAIN)
+    # No customer had bought by the train cutoff: the first purchase came after it.
+    if train_x.empty:
         return not_fitted(
             f"history_too_short: the time-based split needs purchases before {train_cutoff}"
         )
-    train_x, train_y = _labelled(
-        purchase_days, train_cutoff, config.horizon_days, interactions, refunds
-    )
-    holdout_x, holdout_y = _labelled(
-        purchase_days, holdout_cutoff, config.horizon_days, interactions, refunds
-    )
+    holdout_x, holdout_y = cutoff_frame(features, HOLDOUT)
+    train_y, holdout_y = train_y.astype(np.int64), holdout_y.astype(np.int64)
     for labels, window in ((train_y, "train"), (holdout_y, "holdout")):
         problem = _window_problem(labels, config, window)
         if problem:

@@ -1,7 +1,8 @@
 """Do the CLV models predict? A calibration / holdout test against a naive baseline.
 
-The purchase history is cut at ``calibration_end = observation_end - holdout_days``. Both models
-are fitted on the calibration period only; for every customer who had bought by then, the
+The purchase history is cut at ``calibration_end = observation_end - holdout_days`` by dbt
+(int_customer_calibration_summary, var ``clv_holdout_days``). Both models are fitted on the
+calibration period only; for every customer who had bought by then, the
 purchases and revenue predicted for the holdout period are compared with what happened, and with
 a naive baseline that carries each customer's calibration-period rate forward
 (``frequency / T`` repeat purchase days per time unit, and repeat revenue per time unit, times
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from dagster_project.lib import clv
+from dagster_project.lib.project_vars import project_var
 
 ALL_CUSTOMERS = "all"
 TOP_BUCKET = 7  # frequencies of 7 and more share the last bucket
@@ -28,7 +30,8 @@ TOP_BUCKET = 7  # frequencies of 7 and more share the last bucket
 
 @dataclass(frozen=True)
 class ValidationConfig:
-    holdout_days: int = 90
+    # Must match the holdout the calibration summary was cut with (dbt var clv_holdout_days).
+    holdout_days: int = field(default_factory=lambda: int(project_var("clv_holdout_days")))
     unit_days: float = 7.0
     min_repeat_buyers: int = clv.DEFAULT_MIN_REPEAT_BUYERS
 
@@ -64,97 +67,25 @@ class ValidationReport:
         )
 
 
-# --- summaries ---------------------------------------------------------------------------------
+# --- the calibration summary ------------------------------------------------------------------
 
-
-def _days(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values).dt.normalize()
-
-
-def summarise_purchase_days(
-    purchase_days: pd.DataFrame, observation_end: date, unit_days: float = 7.0
-) -> pd.DataFrame:
-    """BG/NBD inputs per customer from purchases on or before ``observation_end``.
-
-    ``purchase_days`` has ``customer_key``, ``purchase_date`` and ``net_amount_cents``; several
-    rows for one customer and day count as one purchase day with their amounts summed, so the
-    result follows the warehouse's ``int_customer_purchase_summary`` conventions.
-    """
-    end = pd.Timestamp(observation_end)
-    days = purchase_days.assign(purchase_date=_days(purchase_days["purchase_date"]))
-    days = days[days["purchase_date"] <= end]
-    days = days.groupby(["customer_key", "purchase_date"], as_index=False, sort=True)[
-        "net_amount_cents"
-    ].sum()
-    first = days.groupby("customer_key")["purchase_date"].transform("min")
-    is_repeat = days["purchase_date"] > first
-    days = days.assign(
-        first_purchase_date=first,
-        repeat_cents=days["net_amount_cents"].where(is_repeat, 0),
-        is_repeat=is_repeat,
-    )
-    summary = days.groupby("customer_key", as_index=False, sort=True).agg(
-        first_purchase_date=("first_purchase_date", "min"),
-        last_purchase_date=("purchase_date", "max"),
-        frequency=("is_repeat", "sum"),
-        repeat_net_amount_cents=("repeat_cents", "sum"),
-    )
-    recency_days = (summary["last_purchase_date"] - summary["first_purchase_date"]).dt.days
-    t_days = (end - summary["first_purchase_date"]).dt.days
-    frequency = summary["frequency"].astype(np.int64)
-    return summary.assign(
-        frequency=frequency,
-        recency=recency_days / unit_days,
-        t=t_days / unit_days,
-        monetary_value_cents=(summary["repeat_net_amount_cents"] / frequency).where(frequency > 0),
-    )
-
-
-def calibration_holdout(
-    purchase_days: pd.DataFrame,
-    calibration_end: date,
-    observation_end: date,
-    unit_days: float = 7.0,
-) -> pd.DataFrame:
-    """Calibration summary of customers who bought by ``calibration_end``, with their holdout
-    purchase days and net revenue in (calibration_end, observation_end]."""
-    summary = summarise_purchase_days(purchase_days, calibration_end, unit_days)
-    days = purchase_days.assign(purchase_date=_days(purchase_days["purchase_date"]))
-    in_holdout = (days["purchase_date"] > pd.Timestamp(calibration_end)) & (
-        days["purchase_date"] <= pd.Timestamp(observation_end)
-    )
-    holdout = (
-        days[in_holdout]
-        .groupby("customer_key")
-        .agg(
-            holdout_purchases=("purchase_date", "nunique"),
-            holdout_net_amount_cents=("net_amount_cents", "sum"),
-        )
-    )
-    keys = summary["customer_key"]
-    return summary.assign(
-        holdout_purchases=keys.map(holdout["holdout_purchases"]).fillna(0).astype(np.int64),
-        holdout_net_amount_cents=keys.map(holdout["holdout_net_amount_cents"])
-        .fillna(0)
-        .astype(np.int64),
-    )
-
+# The columns of the warehouse's int_customer_calibration_summary that the comparison reads; the
+# summary itself (the cut, the BG/NBD inputs, the holdout actuals) is computed by dbt.
+CUSTOMER_COLUMNS = (
+    "customer_key",
+    "frequency",
+    "recency",
+    "t",
+    "monetary_value_cents",
+    "repeat_net_amount_cents",
+    "holdout_purchases",
+    "holdout_net_amount_cents",
+)
 
 _EMPTY_CUSTOMERS = pd.DataFrame(
     {
         "customer_key": pd.Series([], dtype="str"),
-        **{
-            column: pd.Series([], dtype=np.float64)
-            for column in (
-                "frequency",
-                "recency",
-                "t",
-                "monetary_value_cents",
-                "repeat_net_amount_cents",
-                "holdout_purchases",
-                "holdout_net_amount_cents",
-            )
-        },
+        **{column: pd.Series([], dtype=np.float64) for column in CUSTOMER_COLUMNS[1:]},
     }
 )
 
@@ -232,21 +163,24 @@ def by_frequency_table(customers: pd.DataFrame) -> pd.DataFrame:
 
 
 def validate_holdout(
-    purchase_days: pd.DataFrame,
+    customers: pd.DataFrame,
     observation_end: date,
     config: ValidationConfig = ValidationConfig(),
 ) -> ValidationReport:
     """Fit on the calibration period, predict the holdout, compare with the naive baseline.
 
+    ``customers`` is the calibration summary (``CUSTOMER_COLUMNS``, one row per customer who had
+    bought by ``observation_end - holdout_days``), as int_customer_calibration_summary has it.
     Never raises on thin data: when a model cannot be fitted on the calibration period the
     report's status says why, and its model columns are null while the baseline is still shown.
     """
     calibration_end = observation_end - timedelta(days=config.holdout_days)
-    if purchase_days.empty:
+    if customers.empty:
         customers = _EMPTY_CUSTOMERS
     else:
-        customers = calibration_holdout(
-            purchase_days, calibration_end, observation_end, config.unit_days
+        # Sorted, so the fits see the customers in one order whatever order the reader returned.
+        customers = customers.loc[:, list(CUSTOMER_COLUMNS)].sort_values(
+            "customer_key", kind="stable", ignore_index=True
         )
     bgnbd = clv.fit_bgnbd(
         customers["frequency"],

@@ -1,11 +1,12 @@
 """Independent pandas computations of the marts, written from their documented rules.
 
 The tests compare the dbt marts with these and the benchmark times them, so nothing here reuses
-the SQL: order cleaning, RFM, cohorts, identity components, attribution and the CRM rules are
-derived again, with the thresholds read from the vars of dbt_project.yml.
+the SQL: order cleaning, RFM, cohorts, identity components, attribution, the CRM rules and the
+inputs of the CLV holdout test and the churn model are derived again, with the thresholds read
+from the vars of dbt_project.yml.
 """
 
-from . import attribution
+from . import attribution, clv_features
 from .cohorts import COHORT_COLUMNS, cohort_retention
 from .crm import churn_warnings, segments, tier_changes
 from .identity import connected_components, customer_key, sort_key
@@ -15,6 +16,7 @@ from .rfm import RFM_COLUMNS, ntile, rfm
 
 __all__ = [
     "attribution",
+    "clv_features",
     "COHORT_COLUMNS",
     "RFM_COLUMNS",
     "as_of_date",

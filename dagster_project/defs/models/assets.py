@@ -26,13 +26,14 @@ from dagster import (
 
 from dagster_project.lib import churn_model, clv, clv_validation
 from dagster_project.lib.model_outputs import write_model_table
+from dagster_project.lib.project_vars import project_var
 from dagster_project.resources import WarehouseResource
 
 GROUP = "models"
 PURCHASE_SUMMARY = AssetKey(["intermediate", "int_customer_purchase_summary"])
-PURCHASE_DAYS = AssetKey(["intermediate", "int_customer_purchase_days"])
-REFUND_EVENTS = AssetKey(["intermediate", "int_customer_refund_events"])
-INTERACTION_DAYS = AssetKey(["intermediate", "int_customer_interaction_days"])
+CALIBRATION_SUMMARY = AssetKey(["intermediate", "int_customer_calibration_summary"])
+CHURN_FEATURES = AssetKey(["intermediate", "int_churn_model_features"])
+AS_OF_DATE = AssetKey(["intermediate", "int_as_of_date"])
 CALIBRATION_FIGURE = "clv_calibration_by_frequency.png"
 # Stands in for the observation end when the warehouse has no purchases; no row carries it.
 NO_DATA_DATE = date(1970, 1, 1)
@@ -70,6 +71,22 @@ def _number(value: object) -> float | None:
     if value is None or pd.isna(value):
         return None
     return float(value)
+
+
+def _check_built_with(table: pd.DataFrame, column: str, configured: int, var: str) -> int:
+    """The run config must ask for the split dbt built the table with: the split is the var's.
+
+    An empty table carries no value of its own; the var's declared default stands in for it.
+    """
+    built = {int(value) for value in table[column].dropna().unique()} if column in table else set()
+    built = built or {int(project_var(var))}
+    if built != {configured}:
+        raise ValueError(
+            f"the config asks for {column}={configured}, but dbt built the table with "
+            f"{var}={sorted(built)[0]}: set the dbt var {var} (dbt_project.yml or --vars) "
+            f"and rebuild, rather than the asset config"
+        )
+    return configured
 
 
 def _markdown(frame: pd.DataFrame, columns: Sequence[str]) -> str:
@@ -188,9 +205,13 @@ def clv_model(
 
 
 class ClvValidationConfig(Config):
-    """The calibration / holdout split of the CLV validation."""
+    """The calibration / holdout split of the CLV validation.
 
-    holdout_days: int = 90
+    dbt cuts the calibration period (int_customer_calibration_summary, var clv_holdout_days);
+    the config only restates it, and a run whose config disagrees with the table fails.
+    """
+
+    holdout_days: int = int(project_var("clv_holdout_days"))
     min_repeat_buyers: int = clv.DEFAULT_MIN_REPEAT_BUYERS
 
 
@@ -206,7 +227,7 @@ def _headline(report: clv_validation.ValidationReport) -> str:
 
 @asset(
     key=model_output_key("clv_validation"),
-    deps=[PURCHASE_DAYS],
+    deps=[CALIBRATION_SUMMARY, AS_OF_DATE],
     group_name=GROUP,
     kinds={"python", "parquet"},
     description=(
@@ -217,13 +238,22 @@ def _headline(report: clv_validation.ValidationReport) -> str:
 def clv_validation_asset(
     context: AssetExecutionContext, config: ClvValidationConfig, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    purchase_days = warehouse.read_table("intermediate.int_customer_purchase_days")
-    observation_end = _observation_end(purchase_days)
+    customers = warehouse.read_table("intermediate.int_customer_calibration_summary")
+    holdout_days = _check_built_with(
+        customers, "holdout_days", config.holdout_days, "clv_holdout_days"
+    )
+    # The observation end is the as-of day even when nobody had bought by the calibration end.
+    observation_end = _observation_end(
+        warehouse.read_table("intermediate.int_as_of_date"), "as_of_date"
+    )
+    unit_days = float(customers["time_unit_days"].iloc[0]) if len(customers) else 7.0
     report = clv_validation.validate_holdout(
-        purchase_days,
+        customers,
         observation_end or NO_DATA_DATE,
         clv_validation.ValidationConfig(
-            holdout_days=config.holdout_days, min_repeat_buyers=config.min_repeat_buyers
+            holdout_days=holdout_days,
+            unit_days=unit_days,
+            min_repeat_buyers=config.min_repeat_buyers,
         ),
     )
     table = clv_validation.validation_table(report)
@@ -250,9 +280,13 @@ def clv_validation_asset(
 
 
 class ChurnModelConfig(Config):
-    """The churn horizon and the least data the churn model is fitted on."""
+    """The churn horizon and the least data the churn model is fitted on.
 
-    horizon_days: int = 90
+    dbt computes the features and labels at the horizon's cutoffs (int_churn_model_features, var
+    churn_horizon_days); the config only restates the horizon, and a mismatch fails the run.
+    """
+
+    horizon_days: int = int(project_var("churn_horizon_days"))
     min_customers: int = 200
     min_churned: int = 20
 
@@ -262,14 +296,14 @@ class ChurnModelConfig(Config):
     specs=[
         AssetSpec(
             key=model_output_key("churn_predictions"),
-            deps=[PURCHASE_DAYS, REFUND_EVENTS, INTERACTION_DAYS],
+            deps=[CHURN_FEATURES],
             group_name=GROUP,
             kinds={"python", "scikitlearn", "parquet"},
             description="Probability of no purchase in the next horizon_days, per customer.",
         ),
         AssetSpec(
             key=model_output_key("churn_metrics"),
-            deps=[PURCHASE_DAYS, REFUND_EVENTS, INTERACTION_DAYS],
+            deps=[CHURN_FEATURES],
             group_name=GROUP,
             kinds={"python", "scikitlearn", "parquet"},
             description="Holdout ROC AUC and precision at the top decile of the churn model.",
@@ -279,20 +313,19 @@ class ChurnModelConfig(Config):
 def churn_model_asset(
     context: AssetExecutionContext, config: ChurnModelConfig, warehouse: WarehouseResource
 ) -> Iterator[MaterializeResult]:
-    purchase_days = warehouse.read_table("intermediate.int_customer_purchase_days")
-    refunds = warehouse.read_table("intermediate.int_customer_refund_events")
-    interactions = warehouse.read_table("intermediate.int_customer_interaction_days")
-    observation_end = _observation_end(purchase_days)
+    features = warehouse.read_table("intermediate.int_churn_model_features")
+    horizon_days = _check_built_with(
+        features, "horizon_days", config.horizon_days, "churn_horizon_days"
+    )
+    observation_end = _observation_end(features)
     result = churn_model.fit_churn_model(
-        purchase_days,
+        features,
         observation_end or NO_DATA_DATE,
         churn_model.ChurnConfig(
-            horizon_days=config.horizon_days,
+            horizon_days=horizon_days,
             min_customers=config.min_customers,
             min_churned=config.min_churned,
         ),
-        interactions=interactions,
-        refunds=refunds,
     )
     if result.fitted:
         metrics = result.metrics

@@ -1,7 +1,7 @@
 {#- Private-domain interactions per customer and day: WeCom community interactions (by the
     contact's external_userid) and mini-program events (by openid, else unionid), resolved to the
-    customer through the identity graph. The churn model compares the last 30 days with the 30
-    before. -#}
+    customer through the identity graph. The churn model and the churn-warning rule compare the
+    last crm_churn_interaction_window_days days with the window before. -#}
 
 with
 
