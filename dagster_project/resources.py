@@ -62,10 +62,15 @@ class WarehouseResource(ConfigurableResource):
         with duckdb.connect(str(self.duckdb_path), read_only=True, config=config) as connection:
             yield connection
 
-    def read_table(self, relation: str) -> pd.DataFrame:
-        """Read a whole warehouse table; the read-only connection is closed before returning."""
+    def read_table(self, relation: str, order_by: str | None = None) -> pd.DataFrame:
+        """Read a whole warehouse table; the read-only connection is closed before returning.
+
+        ``order_by`` gives the rows a fixed order: DuckDB's own order differs between builds, and
+        a model fitted on the rows would otherwise differ in its last digits from run to run.
+        """
+        order = f" order by {order_by}" if order_by else ""
         with self.read_only_connection() as connection:
-            return connection.execute(f"select * from {relation}").df()
+            return connection.execute(f"select * from {relation}{order}").df()
 
 
 def dbt_executable() -> str:

@@ -148,7 +148,7 @@ def _fit_metadata(fit: clv.FitResult) -> dict[str, object]:
 def clv_model(
     context: AssetExecutionContext, config: ClvModelConfig, warehouse: WarehouseResource
 ) -> Iterator[MaterializeResult]:
-    summary = warehouse.read_table("intermediate.int_customer_purchase_summary")
+    summary = warehouse.read_table("intermediate.int_customer_purchase_summary", "customer_key")
     observation_end = _observation_end(summary)
     unit = str(summary["time_unit"].iloc[0]) if len(summary) else "week"
     unit_days = float(summary["time_unit_days"].iloc[0]) if len(summary) else 7.0
@@ -238,7 +238,9 @@ def _headline(report: clv_validation.ValidationReport) -> str:
 def clv_validation_asset(
     context: AssetExecutionContext, config: ClvValidationConfig, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    customers = warehouse.read_table("intermediate.int_customer_calibration_summary")
+    customers = warehouse.read_table(
+        "intermediate.int_customer_calibration_summary", "customer_key"
+    )
     holdout_days = _check_built_with(
         customers, "holdout_days", config.holdout_days, "clv_holdout_days"
     )
@@ -313,7 +315,9 @@ class ChurnModelConfig(Config):
 def churn_model_asset(
     context: AssetExecutionContext, config: ChurnModelConfig, warehouse: WarehouseResource
 ) -> Iterator[MaterializeResult]:
-    features = warehouse.read_table("intermediate.int_churn_model_features")
+    features = warehouse.read_table(
+        "intermediate.int_churn_model_features", "cutoff_kind, customer_key"
+    )
     horizon_days = _check_built_with(
         features, "horizon_days", config.horizon_days, "churn_horizon_days"
     )
