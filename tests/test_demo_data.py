@@ -90,14 +90,15 @@ def test_a_different_seed_writes_different_files(root: Path, tmp_path: Path) -> 
     assert any(other[name] != ours[name] for name in shared if "stores" not in name)
 
 
-def test_regenerating_replaces_earlier_files_of_the_contract_tables(tmp_path: Path) -> None:
-    stale = tmp_path / "shop" / "orders" / "orders_2001-01-01.csv"
-    stale.parent.mkdir(parents=True)
-    stale.write_text("order_id\nSTALE\n", encoding="utf-8")
+def test_regenerating_replaces_the_earlier_demo_files_and_nothing_else(tmp_path: Path) -> None:
+    generator.generate(tmp_path, seed=1, customers=40, days=10, end_date=END)
+    earliest = min((tmp_path / "shop" / "orders").glob("orders_*.csv"))
     unrelated = tmp_path / "notes.txt"
     unrelated.write_text("kept", encoding="utf-8")
-    generator.generate(tmp_path, seed=1, customers=40, days=10, end_date=END)
-    assert not stale.exists()
+    generator.generate(tmp_path, seed=1, customers=40, days=3, end_date=END)
+    # The earlier run's first days are not exported by the shorter one: their files are gone.
+    assert not earliest.exists()
+    assert min((tmp_path / "shop" / "orders").glob("orders_*.csv")).name == "orders_2026-10-29.csv"
     assert unrelated.read_text(encoding="utf-8") == "kept"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from dagster_project.lib.data_layout import DataLayout
 from dagster_project.lib.demo.context import Activity
 from dagster_project.lib.demo.generator import DEFAULT_END_DATE, generate
+from dagster_project.lib.demo.writing import ForeignLandingFilesError
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +48,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     out_dir = arguments.out if arguments.out is not None else default_landing_dir()
     activity = Activity(arguments.orders_scale, arguments.events_scale, arguments.clicks_scale)
-    generate(
-        out_dir, arguments.seed, arguments.customers, arguments.days, arguments.end_date, activity
-    )
+    try:
+        generate(
+            out_dir,
+            arguments.seed,
+            arguments.customers,
+            arguments.days,
+            arguments.end_date,
+            activity,
+        )
+    except ForeignLandingFilesError as error:
+        logger.error("%s", error)
+        return 1
     logger.info("landing files written to %s", out_dir)
     return 0
 

@@ -52,6 +52,7 @@ from dagster_project.lib.landing_files import (
     keep_table_readable,
     landing_files,
     raw_file_path,
+    remove_orphaned_raw_files,
     write_parquet_atomically,
 )
 
@@ -162,6 +163,12 @@ def load_source(
             load.delimiter,
         )
     report.warnings.extend(_summarise(problems))
+    removed = remove_orphaned_raw_files(source, landing_root, raw_root, load_dates)
+    if removed:
+        report.warnings.append(
+            f"removed {len(removed)} raw file(s) whose landing file is gone "
+            f"({removed[0].name}{' ...' if len(removed) > 1 else ''})"
+        )
     wrote_schema_only = keep_table_readable(source, raw_root)
     if not files:
         scope = " for the requested load dates" if load_dates is not None else ""

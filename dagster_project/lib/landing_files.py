@@ -9,6 +9,7 @@ they agree on names, schema and the atomic replace.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -109,6 +110,38 @@ def _data_files(source: SourceTable, raw_root: Path) -> list[Path]:
         for path in raw_dir(source, raw_root).glob("load_date=*/*.parquet")
         if path != empty and not path.name.startswith(".")
     ]
+
+
+def remove_orphaned_raw_files(
+    source: SourceTable,
+    landing_root: Path,
+    raw_root: Path,
+    load_dates: Collection[date] | None = None,
+) -> list[Path]:
+    """Remove the raw files loaded from landing files that are no longer there.
+
+    The raw layer mirrors the landing folder: a landing file deleted or replaced by another data
+    set must not keep its rows in the warehouse. Only files the file loader writes (named after a
+    landing file) are considered, and only in the export days being loaded; raw files of the
+    PostgreSQL extraction and the schema-only file are left alone.
+    """
+    expected = {
+        raw_file_path(source, raw_root, landing_file)
+        for landing_file in landing_files(source, landing_root)
+    }
+    wanted = set(load_dates) if load_dates is not None else None
+    loader_name = re.compile(rf"{re.escape(source.table)}_\d{{4}}-\d{{2}}-\d{{2}}\.parquet")
+    removed = []
+    for path in sorted(_data_files(source, raw_root)):
+        day = date.fromisoformat(path.parent.name.removeprefix("load_date="))
+        if wanted is not None and day not in wanted:
+            continue
+        if loader_name.fullmatch(path.name) and path not in expected:
+            path.unlink()
+            if not any(path.parent.iterdir()):
+                path.parent.rmdir()
+            removed.append(path)
+    return removed
 
 
 def keep_table_readable(source: SourceTable, raw_root: Path) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import logging
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,29 @@ logger = logging.getLogger(__name__)
 
 
 FLUSH_BYTES = 16 * 2**20  # buffered CSV bytes per table before its files are written
+# What the generator wrote last time, so it removes its own files and never anyone else's.
+MANIFEST_NAME = ".demo_files.json"
+
+
+class ForeignLandingFilesError(RuntimeError):
+    """The landing folder holds files the demo generator did not write; nothing was changed."""
+
+    def __init__(self, out_dir: Path, foreign: list[str]) -> None:
+        shown = ", ".join(foreign[:10]) + (
+            f" and {len(foreign) - 10} more" if len(foreign) > 10 else ""
+        )
+        super().__init__(
+            f"{out_dir} holds {len(foreign)} landing file(s) the demo generator did not write "
+            f"({shown}); the demo replaces only its own files. Move them elsewhere, or write the "
+            "demo into another folder (--out, or CVW_DATA_DIR for make run)."
+        )
+        self.foreign = foreign
+
+
+def _signature(path: Path) -> list[int]:
+    """Size and modification time: a demo file the user replaced or edited no longer matches."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 _NEEDS_QUOTES = '[,"\r\n]'
@@ -84,9 +107,46 @@ class LandingWriter:
         self._pending_bytes: dict[str, int] = {source.name: 0 for source in SOURCES}
 
     def clear(self) -> None:
-        """Remove earlier files of every contract table, and nothing else."""
-        for source in SOURCES:
-            shutil.rmtree(self.out_dir / source.family / source.table, ignore_errors=True)
+        """Remove the files an earlier demo run wrote; refuse when any other file is there.
+
+        Every file under a contract table's folder must be one the manifest lists, unchanged
+        since; otherwise ``ForeignLandingFilesError`` names them and nothing is removed.
+        """
+        manifest = self._read_manifest()
+        present = sorted(
+            path
+            for source in SOURCES
+            if (self.out_dir / source.family / source.table).is_dir()
+            for path in (self.out_dir / source.family / source.table).iterdir()
+            if path.is_file() and not path.name.startswith(".")
+        )
+        foreign = [
+            str(path.relative_to(self.out_dir))
+            for path in present
+            if manifest.get(str(path.relative_to(self.out_dir))) != _signature(path)
+        ]
+        if foreign:
+            raise ForeignLandingFilesError(self.out_dir, foreign)
+        for path in present:
+            path.unlink()
+        self._manifest_path().unlink(missing_ok=True)
+
+    def _manifest_path(self) -> Path:
+        return self.out_dir / MANIFEST_NAME
+
+    def _read_manifest(self) -> dict[str, list[int]]:
+        path = self._manifest_path()
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def _write_manifest(self) -> None:
+        written = {
+            f"{source.family}/{source.table}/{file_name}": _signature(
+                self.out_dir / source.family / source.table / file_name
+            )
+            for source in SOURCES
+            for file_name in sorted(self.files[source.name])
+        }
+        self._manifest_path().write_text(json.dumps(written, indent=0), encoding="utf-8")
 
     def write(self, frame: Frame) -> None:
         name, table = frame.name, frame.table
@@ -117,6 +177,7 @@ class LandingWriter:
                 logger.warning("%s: no rows generated, writing a header-only file", source.name)
                 self._pending[source.name][f"{source.table}_{_day_label(last_day)}.csv"] = []
                 self._flush(source.name)
+        self._write_manifest()
 
     def _flush(self, name: str) -> None:
         source = get_source(name)
