@@ -13,6 +13,14 @@ DAYS ?= 365
 END_DATE ?= 2026-10-31
 # Dagster's console log level for `make materialize` (DEBUG shows every event).
 LOG_LEVEL ?= INFO
+# The customer marts' observation day (YYYY-MM-DD; empty = the latest order day) and the CLV
+# holdout in days (empty = the clv_holdout_days default): dbt vars for every dbt run of the night.
+AS_OF ?=
+HOLDOUT_DAYS ?=
+export CVW_AS_OF := $(AS_OF)
+export CVW_HOLDOUT_DAYS := $(HOLDOUT_DAYS)
+# make query SQL="...": the query reaches the recipe through the environment, quotes intact.
+export SQL
 
 export CVW_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
@@ -68,6 +76,11 @@ materialize: dbt-parse ## Materialize every asset and run every check
 .PHONY: summary
 summary: install ## Print rows per mart and the latest run's check outcomes
 	$(BIN)/python -m dagster_project.cli.run_summary
+
+.PHONY: query
+query: install ## Run SQL="..." read-only on the published snapshot with the project's DuckDB
+	@test -n "$$SQL" || { echo 'usage: make query SQL="select * from marts.customer_rfm limit 10"'; exit 2; }
+	$(BIN)/python -m dagster_project.cli.query "$$SQL"
 
 .PHONY: report
 report: install ## Write the HTML report to $(CVW_DATA_DIR)/reports/warehouse_report.html

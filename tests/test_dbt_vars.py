@@ -6,9 +6,11 @@ project file, and two calls can disagree on the default; the declaration is the 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -53,3 +55,32 @@ def test_every_var_the_project_reads_is_declared_in_dbt_project_yml() -> None:
 def test_every_declared_var_is_read_somewhere() -> None:
     unread = declared_vars() - set(vars_read_by_the_project())
     assert not unread, f"dbt_project.yml declares vars nothing reads: {sorted(unread)}"
+
+
+def test_a_run_overrides_vars_from_the_environment_for_dbt_and_python(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dagster_project.lib.export_days import dbt_vars_for_days
+    from dagster_project.lib.project_vars import project_var
+
+    monkeypatch.setenv("CVW_AS_OF", "2025-06-30")
+    monkeypatch.setenv("CVW_HOLDOUT_DAYS", "273")
+    monkeypatch.setenv("CVW_DBT_VARS", "{crm_churn_silence_days: 45}")
+    assert project_var("as_of_date") == "2025-06-30"
+    assert project_var("clv_holdout_days") == 273
+    assert project_var("crm_churn_silence_days") == 45
+    passed = dbt_vars_for_days(None, lookback_days=3)
+    assert passed["clv_holdout_days"] == 273
+    assert passed["crm_churn_silence_days"] == 45
+    assert passed["lookback_days"] == 3
+    assert json.loads(json.dumps(passed))["as_of_date"] == "2025-06-30"
+    monkeypatch.setenv("CVW_AS_OF", "")
+    assert project_var("as_of_date") == ""  # empty means not set: the declared default
+
+
+def test_an_override_of_an_undeclared_var_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dagster_project.lib.project_vars import project_var
+
+    monkeypatch.setenv("CVW_DBT_VARS", "{holdout: 3}")
+    with pytest.raises(KeyError, match="'holdout'"):
+        project_var("as_of_date")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dagster_project.lib.contract import SOURCES
 from dagster_project.lib.landing_files import landing_dates
-from dagster_project.lib.project_vars import project_var
+from dagster_project.lib.project_vars import project_var, run_var_overrides
 
 # Export days are China Standard Time; the nightly schedule fires at 02:00 in the same zone.
 PARTITION_TIMEZONE = "Asia/Shanghai"
@@ -34,16 +34,22 @@ def days_between(first: date, last: date) -> list[date]:
 
 def dbt_vars_for_days(
     days: tuple[date, date] | None, lookback_days: int = DEFAULT_LOOKBACK_DAYS
-) -> dict[str, str | int]:
-    """dbt vars of a run over ``days``: the last day, and a lookback reaching the first day.
+) -> dict[str, object]:
+    """dbt vars of a run over ``days``: the last day, and a lookback reaching the first day, on
+    top of the vars the run overrides from the environment (lib/project_vars.py).
 
     An unpartitioned run passes no run_date, so the incremental models start from their own
     watermark.
     """
+    overrides: dict[str, object] = dict(run_var_overrides())
     if days is None:
-        return {"lookback_days": lookback_days}
+        return {**overrides, "lookback_days": lookback_days}
     first, last = days
-    return {"run_date": last.isoformat(), "lookback_days": (last - first).days + lookback_days}
+    return {
+        **overrides,
+        "run_date": last.isoformat(),
+        "lookback_days": (last - first).days + lookback_days,
+    }
 
 
 def landing_range(landing_root: Path) -> tuple[date, date] | None:

@@ -2,14 +2,7 @@
     otherwise the latest order day in the data, so a rebuild of the same data gives the same marts
     whatever day it runs. -#}
 
-{%- set as_of_date = var('as_of_date', '') %}
-{%- if as_of_date %}
-    {%- set as_of_expression = "cast('" ~ as_of_date ~ "' as date)" %}
-    {%- set as_of_source = 'var' %}
-{%- else %}
-    {%- set as_of_expression = 'max(order_date)' %}
-    {%- set as_of_source = 'latest_order' %}
-{%- endif %}
+{%- set as_of_date = var('as_of_date') %}
 
 with
 
@@ -18,10 +11,17 @@ orders as (
 ),
 
 final as (
+    {%- if as_of_date %}
+    -- One row whatever the data holds: the day the user asked for.
     select
-        {{ as_of_expression }} as as_of_date,
-        '{{ as_of_source }}' as as_of_date_source
+        cast('{{ as_of_date }}' as date) as as_of_date,
+        'var' as as_of_date_source
+    {%- else %}
+    select
+        max(order_date) as as_of_date,
+        'latest_order' as as_of_date_source
     from orders
+    {%- endif %}
 )
 
 select * from final
