@@ -12,15 +12,15 @@ orders as (
 
 final as (
     {%- if as_of_date %}
-    -- One row whatever the data holds: the day the user asked for.
-    select
-        cast('{{ as_of_date }}' as date) as as_of_date,
-        'var' as as_of_date_source
+        -- One row whatever the data holds: the day the user asked for.
+        select
+            cast('{{ as_of_date }}' as date) as as_of_date,
+            'var' as as_of_date_source
     {%- else %}
-    select
-        max(order_date) as as_of_date,
-        'latest_order' as as_of_date_source
-    from orders
+        select
+            max(order_date) as as_of_date,
+            'latest_order' as as_of_date_source
+        from orders
     {%- endif %}
 )
 
