@@ -84,36 +84,17 @@ customer_purchases as (
         min(purchase_intervals.purchase_date) as first_purchase_date,
         max(purchase_intervals.purchase_date) as last_purchase_date,
         count(*) as purchase_days,
-        sum(
-            case
-                when
-                    purchase_intervals.purchase_date
-                    > cast({{ dbt.dateadd('day', -90, 'cutoffs.cutoff_date') }} as date)
-                    then 1
-                else 0
-            end
-        ) as purchase_days_90d,
-        sum(
-            case
-                when
-                    purchase_intervals.purchase_date
-                    <= cast({{ dbt.dateadd('day', -90, 'cutoffs.cutoff_date') }} as date)
-                    and purchase_intervals.purchase_date
-                    > cast({{ dbt.dateadd('day', -180, 'cutoffs.cutoff_date') }} as date)
-                    then 1
-                else 0
-            end
-        ) as purchase_days_prior_90d,
+        {{ sum_in_days_before(
+            1, 'purchase_intervals.purchase_date', 'cutoffs.cutoff_date', 90
+        ) }} as purchase_days_90d,
+        {{ sum_in_days_before(
+            1, 'purchase_intervals.purchase_date', 'cutoffs.cutoff_date', 180, 90
+        ) }} as purchase_days_prior_90d,
         sum(purchase_intervals.net_amount_cents) as net_amount_cents,
-        sum(
-            case
-                when
-                    purchase_intervals.purchase_date
-                    > cast({{ dbt.dateadd('day', -365, 'cutoffs.cutoff_date') }} as date)
-                    then purchase_intervals.net_amount_cents
-                else 0
-            end
-        ) as net_amount_cents_12m,
+        {{ sum_in_days_before(
+            'purchase_intervals.net_amount_cents', 'purchase_intervals.purchase_date',
+            'cutoffs.cutoff_date', 365
+        ) }} as net_amount_cents_12m,
         max_by(purchase_intervals.interval_days, purchase_intervals.purchase_date)
             as last_interval_days
     from purchase_intervals
@@ -126,26 +107,14 @@ customer_interactions as (
     select
         cutoffs.cutoff_kind,
         interaction_days.customer_key,
-        sum(
-            case
-                when
-                    interaction_days.interaction_date
-                    > cast({{ dbt.dateadd('day', -window_days, 'cutoffs.cutoff_date') }} as date)
-                    then interaction_days.interaction_count
-                else 0
-            end
-        ) as interactions_last_window,
-        sum(
-            case
-                when
-                    interaction_days.interaction_date
-                    <= cast({{ dbt.dateadd('day', -window_days, 'cutoffs.cutoff_date') }} as date)
-                    and interaction_days.interaction_date
-                    > cast({{ dbt.dateadd('day', -2 * window_days, 'cutoffs.cutoff_date') }} as date)
-                    then interaction_days.interaction_count
-                else 0
-            end
-        ) as interactions_prior_window,
+        {{ sum_in_days_before(
+            'interaction_days.interaction_count', 'interaction_days.interaction_date',
+            'cutoffs.cutoff_date', window_days
+        ) }} as interactions_last_window,
+        {{ sum_in_days_before(
+            'interaction_days.interaction_count', 'interaction_days.interaction_date',
+            'cutoffs.cutoff_date', 2 * window_days, window_days
+        ) }} as interactions_prior_window,
         max(interaction_days.interaction_date) as last_interaction_date
     from interaction_days
     inner join cutoffs

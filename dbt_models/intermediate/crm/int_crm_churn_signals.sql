@@ -50,35 +50,18 @@ purchase_history as (
 interaction_windows as (
     select
         interaction_days.customer_key,
-        sum(
-            case
-                when
-                    interaction_days.interaction_date
-                    > cast({{ dbt.dateadd('day', -window_days, 'as_of.as_of_date') }} as date)
-                    then interaction_days.interaction_count
-                else 0
-            end
-        ) as interactions_last_window,
-        sum(
-            case
-                when
-                    interaction_days.interaction_date
-                    <= cast({{ dbt.dateadd('day', -window_days, 'as_of.as_of_date') }} as date)
-                    and interaction_days.interaction_date
-                    > cast({{ dbt.dateadd('day', -2 * window_days, 'as_of.as_of_date') }} as date)
-                    then interaction_days.interaction_count
-                else 0
-            end
-        ) as interactions_prior_window,
-        sum(
-            case
-                when
-                    interaction_days.interaction_date
-                    > cast({{ dbt.dateadd('day', -silence_days, 'as_of.as_of_date') }} as date)
-                    then interaction_days.interaction_count
-                else 0
-            end
-        ) as interactions_silence_window
+        {{ sum_in_days_before(
+            'interaction_days.interaction_count', 'interaction_days.interaction_date',
+            'as_of.as_of_date', window_days
+        ) }} as interactions_last_window,
+        {{ sum_in_days_before(
+            'interaction_days.interaction_count', 'interaction_days.interaction_date',
+            'as_of.as_of_date', 2 * window_days, window_days
+        ) }} as interactions_prior_window,
+        {{ sum_in_days_before(
+            'interaction_days.interaction_count', 'interaction_days.interaction_date',
+            'as_of.as_of_date', silence_days
+        ) }} as interactions_silence_window
     from interaction_days
     cross join as_of
     group by interaction_days.customer_key
