@@ -143,10 +143,11 @@ def load_source(
     which is harmless because re-loading them after the fix writes the same bytes.
     """
     report = LoadReport(source=source.name)
-    files = landing_files(source, landing_root)
+    present = landing_files(source, landing_root)
+    files = present
     if load_dates is not None:
         wanted = set(load_dates)
-        files = [landing_file for landing_file in files if landing_file.load_date in wanted]
+        files = [landing_file for landing_file in present if landing_file.load_date in wanted]
     problems: dict[str, list[str]] = {}
     load_file = functools.partial(_load_file, source, raw_root)
     for loaded in pool.map(load_file, files) if pool else map(load_file, files):
@@ -163,7 +164,7 @@ def load_source(
             load.delimiter,
         )
     report.warnings.extend(_summarise(problems))
-    removed = remove_orphaned_raw_files(source, landing_root, raw_root, load_dates)
+    removed = remove_orphaned_raw_files(source, present, raw_root, load_dates)
     if removed:
         report.warnings.append(
             f"removed {len(removed)} raw file(s) whose landing file is gone "

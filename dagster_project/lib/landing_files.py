@@ -114,7 +114,7 @@ def _data_files(source: SourceTable, raw_root: Path) -> list[Path]:
 
 def remove_orphaned_raw_files(
     source: SourceTable,
-    landing_root: Path,
+    present: Collection[LandingFile],
     raw_root: Path,
     load_dates: Collection[date] | None = None,
 ) -> list[Path]:
@@ -123,12 +123,10 @@ def remove_orphaned_raw_files(
     The raw layer mirrors the landing folder: a landing file deleted or replaced by another data
     set must not keep its rows in the warehouse. Only files the file loader writes (named after a
     landing file) are considered, and only in the export days being loaded; raw files of the
-    PostgreSQL extraction and the schema-only file are left alone.
+    PostgreSQL extraction and the schema-only file are left alone. ``present`` is every landing
+    file of the source (the caller has listed them already).
     """
-    expected = {
-        raw_file_path(source, raw_root, landing_file)
-        for landing_file in landing_files(source, landing_root)
-    }
+    expected = {raw_file_path(source, raw_root, landing_file) for landing_file in present}
     wanted = set(load_dates) if load_dates is not None else None
     loader_name = re.compile(rf"{re.escape(source.table)}_\d{{4}}-\d{{2}}-\d{{2}}\.parquet")
     removed = []
