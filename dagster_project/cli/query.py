@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -22,17 +21,12 @@ from dagster_project.lib import publish
 from dagster_project.lib.data_layout import DataLayout
 
 
-def snapshot_path(layout: DataLayout) -> Path:
-    published = publish.stable_duckdb_path(layout.published)
-    return published if published.exists() else layout.warehouse
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sql", help="the query (one statement)")
     parser.add_argument("--max-rows", type=int, default=50, help="rows to print (default 50)")
     arguments = parser.parse_args(argv)
-    path = snapshot_path(DataLayout.from_env())
+    path = publish.readable_duckdb_path(DataLayout.from_env().root)
     if not path.exists():
         sys.stderr.write(f"no warehouse at {path}: run `make run` first\n")
         return 1

@@ -57,6 +57,12 @@ def stable_duckdb_path(root: Path) -> Path:
     return root / STABLE_DUCKDB
 
 
+def readable_duckdb_path(data_dir: Path) -> Path:
+    """What a reader opens: the published snapshot if there is one, else the working warehouse."""
+    published = stable_duckdb_path(published_root(data_dir))
+    return published if published.exists() else DataLayout(Path(data_dir)).warehouse
+
+
 def stable_parquet_dir(root: Path) -> Path:
     return root / STABLE_PARQUET
 

@@ -23,14 +23,6 @@ from dagster_project.lib.report_sections import SECTIONS
 REPORT_NAME = "warehouse_report.html"
 
 
-def source_path(data_dir: Path) -> Path:
-    """The published snapshot if there is one, else the working warehouse file."""
-    published = publish.stable_duckdb_path(publish.published_root(data_dir))
-    if published.exists():
-        return published
-    return DataLayout(Path(data_dir)).warehouse
-
-
 STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
 section { margin-bottom: 2.5em; }
@@ -71,5 +63,5 @@ def build_report(db_path: Path, generated_at: datetime | None = None) -> tuple[s
 def write_report(data_dir: Path, out_path: Path | None = None) -> tuple[Path, list[Section]]:
     """Render from the snapshot (or warehouse) of ``data_dir``; the file is replaced atomically."""
     target = out_path or DataLayout(Path(data_dir)).reports / REPORT_NAME
-    document, sections = build_report(source_path(Path(data_dir)))
+    document, sections = build_report(publish.readable_duckdb_path(Path(data_dir)))
     return write_text_atomically(target, document), sections
