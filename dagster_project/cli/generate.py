@@ -9,11 +9,7 @@ import argparse
 import sys
 
 from dagster_project.lib.base_models import PROJECT_ROOT
-from dagster_project.lib.dbt_codegen import generated_files
-from dagster_project.lib.identity_codegen import identity_generated_files
-from dagster_project.lib.model_outputs_yml import model_outputs_generated_files
-from dagster_project.lib.quality_docs import DATA_QUALITY_DOC, render_data_quality_doc
-from dagster_project.lib.raw_suites import raw_suite_files
+from dagster_project.lib.generation import every_generated_file
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,14 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     stale = []
-    files = (
-        generated_files()
-        | identity_generated_files()
-        | raw_suite_files()
-        | model_outputs_generated_files()
-    )
-    files[DATA_QUALITY_DOC] = render_data_quality_doc()
-    for path, content in files.items():
+    for path, content in every_generated_file().items():
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == content:
             continue
