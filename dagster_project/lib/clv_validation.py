@@ -12,8 +12,6 @@ of the BG/NBD literature, with an ``all`` row holding the overall figures.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from dagster_project.lib import clv
+from dagster_project.lib.atomic_write import write_atomically
 from dagster_project.lib.project_vars import project_var
 
 ALL_CUSTOMERS = "all"
@@ -257,15 +256,11 @@ def plot_calibration(report: ValidationReport, path: Path) -> Path:
     axis.grid(alpha=0.3)
     axis.legend()
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".png.tmp")
-    os.close(handle)
     try:
         # No software or date stamp in the metadata: identical inputs give identical bytes.
-        figure.savefig(temporary, format="png", metadata={"Software": None})
-        os.chmod(temporary, 0o644)  # mkstemp creates owner-only files
-        os.replace(temporary, path)
+        return write_atomically(
+            path,
+            lambda target: figure.savefig(target, format="png", metadata={"Software": None}),
+        )
     finally:
         plt.close(figure)
-        Path(temporary).unlink(missing_ok=True)
-    return path

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from dagster_project.lib.base_models import PROJECT_ROOT
 from dagster_project.lib.contract import SOURCES, SourceTable
+from dagster_project.lib.landing_files import ROW_NUMBER_COLUMN, SOURCE_FILE_COLUMN
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
-LINEAGE = ["_source_file", "_row_number", "load_date"]
+# The loader's lineage columns, and the hive partition column every raw file is read with.
+LINEAGE = [SOURCE_FILE_COLUMN, ROW_NUMBER_COLUMN, "load_date"]
 
 
 def _expectation(
@@ -44,13 +46,13 @@ def raw_suite(source: SourceTable) -> dict[str, object]:
         ),
         _expectation(
             "expect_compound_columns_to_be_unique",
-            {"column_list": ["_source_file", "_row_number"]},
+            {"column_list": [SOURCE_FILE_COLUMN, ROW_NUMBER_COLUMN]},
             "error",
             "a landing row is loaded once: re-delivered files replace, never add",
         ),
         _expectation(
             "expect_column_values_to_be_between",
-            {"column": "_row_number", "min_value": 1},
+            {"column": ROW_NUMBER_COLUMN, "min_value": 1},
             "error",
             "row numbers are 1-based",
         ),
