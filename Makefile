@@ -103,11 +103,15 @@ postgres-server-packages: ## Install Debian's PostgreSQL server (the Postgres ex
 backfill: dbt-parse ## Re-run export days START..END (YYYY-MM-DD) in one Dagster run
 	$(BIN)/python -m dagster_project.cli.backfill --start $(START) --end $(END)
 
+.PHONY: load
+# A landing folder is loaded whole: the raw layer becomes exactly its files and the incremental
+# models are rebuilt from every raw day (the nightly run merges one day instead).
+load: export CVW_DBT_FULL_REFRESH ?= 1
+load: export CVW_LANDING_DIR := $(if $(DATA),$(abspath $(DATA)),$(CVW_DATA_DIR)/landing)
+load: install materialize summary ## Load DATA=path/to/exports (any days, any sources; AS_OF=, HOLDOUT_DAYS=)
+
 .PHONY: run
-# The demo data is generated again on every run (perhaps with other CUSTOMERS or DAYS), so the
-# incremental models are rebuilt from every raw day rather than merged from the last few.
-run: export CVW_DBT_FULL_REFRESH ?= 1
-run: install demo-data materialize summary ## Install, generate demo data, materialize everything
+run: install demo-data load ## Install, generate demo data, load it through `make load`
 
 .PHONY: dev
 dev: dbt-parse ## Open the Dagster UI on http://localhost:3000

@@ -1,6 +1,7 @@
 """Where a warehouse keeps its files: the one owner of every path under the data folder.
 
     <data>/landing/    exports as delivered (CSV), never changed by the pipeline
+                       (``CVW_LANDING_DIR`` reads them from any other folder instead)
     <data>/raw/        the raw Parquet layer, one file per landing file
     <data>/models/     the model-fitting assets' Parquet outputs
     <data>/warehouse.duckdb   the working DuckDB file (``CVW_DUCKDB_PATH`` overrides it)
@@ -21,6 +22,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR_ENV = "CVW_DATA_DIR"
 DUCKDB_PATH_ENV = "CVW_DUCKDB_PATH"
+LANDING_DIR_ENV = "CVW_LANDING_DIR"
 
 
 def data_dir_from_env() -> Path:
@@ -39,6 +41,12 @@ class DataLayout:
 
     @property
     def landing(self) -> Path:
+        """The exports: ``CVW_LANDING_DIR`` when set (``make load DATA=...``), else in the data
+        folder. The pipeline only reads them."""
+        override = os.environ.get(LANDING_DIR_ENV)
+        if override:
+            configured = Path(override)
+            return configured if configured.is_absolute() else REPO_ROOT / configured
         return self.root / "landing"
 
     @property
