@@ -11,7 +11,8 @@ SEED ?= 42
 CUSTOMERS ?= 2000
 DAYS ?= 365
 END_DATE ?= 2026-10-31
-# Dagster's console log level for `make materialize` (DEBUG shows every event).
+# The console of `make load/materialize/backfill`: INFO prints a line per step, DEBUG adds
+# Dagster's own event log.
 LOG_LEVEL ?= INFO
 # The customer marts' observation day (YYYY-MM-DD; empty = the latest order day) and the CLV
 # holdout in days (empty = the clv_holdout_days default): dbt vars for every dbt run of the night.
@@ -63,15 +64,15 @@ generate: install ## Render the dbt files and doc sections owned by the contract
 dbt-parse: install ## Parse the dbt project (writes target/manifest.json for Dagster)
 	$(DBT) parse $(DBT_FLAGS) --quiet
 
-.PHONY: materialize
-materialize: dbt-parse ## Materialize every asset and run every check
+.PHONY: dagster-home
+dagster-home: ## Create DAGSTER_HOME with Dagster's telemetry off (as dbt's and GX's are)
 	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
-	@# Extraction is partitioned by export day: one run over every landing day, then the rest.
-	$(BIN)/dagster asset materialize --select 'key:"raw/*"' -m dagster_project.definitions \
-		--config-json '{"loggers": {"console": {"config": {"log_level": "$(LOG_LEVEL)"}}}}' \
-		--partition-range "$$($(BIN)/python -m dagster_project.cli.backfill --landing-range)"
-	$(BIN)/dagster asset materialize --select 'not key:"raw/*"' -m dagster_project.definitions \
-		--config-json '{"loggers": {"console": {"config": {"log_level": "$(LOG_LEVEL)"}}}}'
+	@grep -q '^telemetry:' $(DAGSTER_HOME)/dagster.yaml || \
+		printf 'telemetry:\n  enabled: false\n' >> $(DAGSTER_HOME)/dagster.yaml
+
+.PHONY: materialize
+materialize: dbt-parse dagster-home ## One Dagster run over every landing export day: every asset and check
+	$(BIN)/python -m dagster_project.cli.launch --log-level $(LOG_LEVEL)
 
 .PHONY: summary
 summary: install ## Print rows per mart and the latest run's check outcomes
@@ -100,8 +101,10 @@ postgres-server-packages: ## Install Debian's PostgreSQL server (the Postgres ex
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || $(call apt_install,postgresql)
 
 .PHONY: backfill
-backfill: dbt-parse ## Re-run export days START..END (YYYY-MM-DD) in one Dagster run
-	$(BIN)/python -m dagster_project.cli.backfill --start $(START) --end $(END)
+backfill: dbt-parse dagster-home ## Re-run export days START..END (YYYY-MM-DD) in one Dagster run
+	@test -n "$(START)" && test -n "$(END)" || \
+		{ echo 'usage: make backfill START=YYYY-MM-DD END=YYYY-MM-DD'; exit 2; }
+	$(BIN)/python -m dagster_project.cli.launch --start $(START) --end $(END) --log-level $(LOG_LEVEL)
 
 .PHONY: load
 # A landing folder is loaded whole: the raw layer becomes exactly its files and the incremental
@@ -114,8 +117,7 @@ load: install materialize summary ## Load DATA=path/to/exports (any days, any so
 run: install demo-data load ## Install, generate demo data, load it through `make load`
 
 .PHONY: dev
-dev: dbt-parse ## Open the Dagster UI on http://localhost:3000
-	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+dev: dbt-parse dagster-home ## Open the Dagster UI on http://localhost:3000
 	$(BIN)/dagster dev -m dagster_project.definitions
 
 .PHONY: docs

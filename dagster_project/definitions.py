@@ -2,8 +2,15 @@
 
 import os
 
-from dagster import Definitions, ExecutorDefinition, in_process_executor, multiprocess_executor
+from dagster import (
+    Definitions,
+    ExecutorDefinition,
+    colored_console_logger,
+    in_process_executor,
+    multiprocess_executor,
+)
 
+from dagster_project.defs.console import progress_logger
 from dagster_project.defs.dbt.assets import prediction_dbt_models, warehouse_dbt_models
 from dagster_project.defs.ingest.assets import raw_assets
 from dagster_project.defs.models.assets import model_assets
@@ -38,4 +45,6 @@ defs = Definitions(
     sensors=[new_landing_files],
     resources=build_resources(),
     executor=_executor(),
+    # Dagster's console logger stays the default; the launcher selects the progress console.
+    loggers={"console": colored_console_logger, "progress": progress_logger},
 )

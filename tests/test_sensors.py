@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import DagsterInstance, RunRequest, build_schedule_context, build_sensor_context
 
-from dagster_project.cli.backfill import dagster_commands
 from dagster_project.defs.dbt.assets import FULL_REFRESH_ENV, dbt_build_args
 from dagster_project.defs.ingest.partitions import (
     RANGE_END_TAG,
@@ -120,6 +119,11 @@ def test_backfill_covers_the_landing_days_in_one_partition_range_run(tmp_path: P
     _touch(tmp_path, "scrm", "miniprogram_events", OCT_1)
     assert landing_range(tmp_path) == (OCT_1, OCT_2)
     assert landing_range(tmp_path / "missing") is None
-    extraction, rest = dagster_commands(OCT_1, OCT_2)
-    assert extraction[-3:] == ['key:"raw/*"', "--partition-range", "2026-10-01...2026-10-02"]
-    assert rest[-1] == 'not key:"raw/*"'
+    # The range's days reach dbt: run_date is the last day, the lookback reaches the first.
+    tags = {
+        "dagster/asset_partition_range_start": OCT_1.isoformat(),
+        "dagster/asset_partition_range_end": OCT_2.isoformat(),
+    }
+    dbt_vars = json.loads(dbt_build_args(tags)[2])
+    assert dbt_vars["run_date"] == "2026-10-02"
+    assert dbt_vars["lookback_days"] == 1 + 3

@@ -16,7 +16,11 @@ from pathlib import Path
 import duckdb
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
+from dagster_project.lib.data_layout import DataLayout
+from dagster_project.lib.publish import stable_duckdb_path
 from dagster_project.lib.quality_figures import render_quality_summary
+from dagster_project.lib.quality_html import REPORT_FILE_NAME as QUALITY_REPORT_FILE
+from dagster_project.lib.report import REPORT_NAME as REPORT_FILE
 from dagster_project.resources import WarehouseResource, default_data_dir
 
 logger = logging.getLogger("dagster_project.summary")
@@ -113,8 +117,19 @@ def model_lines(duckdb_path: Path) -> list[str]:
     return lines if len(lines) > 1 else []
 
 
-def render(run_id: str, status: str, tally: CheckTally, rows: dict[str, int], db: Path) -> str:
+def two_columns(rows: dict[str, int]) -> list[str]:
+    """``name  rows`` cells, two to a line, so a long list of marts stays one screen."""
     width = max((len(name) for name in rows), default=10)
+    cells = [f"{name.ljust(width)} {count:>10,}" for name, count in rows.items()]
+    half = (len(cells) + 1) // 2
+    left, right = cells[:half], cells[half:]
+    return [f"    {a}    {b}".rstrip() for a, b in zip(left, [*right, ""], strict=False)]
+
+
+def render(
+    run_id: str, status: str, tally: CheckTally, rows: dict[str, int], layout: DataLayout
+) -> str:
+    snapshot = stable_duckdb_path(layout.published)
     lines = [
         "",
         "Customer value warehouse: run summary",
@@ -123,8 +138,11 @@ def render(run_id: str, status: str, tally: CheckTally, rows: dict[str, int], db
         f"{tally.failed_error} failed (error)",
         *(f"    failed: {name}" for name in tally.failed_names),
         "  marts (rows):",
-        *(f"    {name.ljust(width)}  {count:>10,}" for name, count in rows.items()),
-        f"  DuckDB file: {db}",
+        *two_columns(rows),
+        f"  working DuckDB file: {layout.warehouse}",
+        f"  published snapshot (BI reads it): "
+        f"{snapshot if snapshot.exists() else 'not published (a check or step failed)'}",
+        f"  reports: {layout.reports / REPORT_FILE}, {layout.reports / QUALITY_REPORT_FILE}",
         "",
     ]
     return "\n".join(lines)
@@ -141,7 +159,7 @@ def main() -> int:
     rows = mart_row_counts(warehouse.duckdb_path)
     logger.info(render_quality_summary(warehouse.duckdb_path))
     logger.info("\n".join(model_lines(warehouse.duckdb_path)))
-    logger.info(render(run_id, status, tally, rows, warehouse.duckdb_path))
+    logger.info(render(run_id, status, tally, rows, warehouse.layout))
     failed_run = status != DagsterRunStatus.SUCCESS.value
     return 1 if failed_run or tally.failed_error else 0
 

@@ -15,10 +15,14 @@ class WarehouseTranslator(DagsterDbtTranslator):
     """Models are keyed ``<layer>/<model>``; sources take the raw asset key from their meta."""
 
     def __init__(self) -> None:
-        # Source tests stay dbt test results (logged as observations): as checks on the raw
-        # assets they would pull the dbt asset into extraction-only runs and make every later dbt
-        # run a subset whose tests can reference marts not built yet.
-        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        # Source tests (raw lineage, required fields) are checks on the raw assets, run by the
+        # dbt build. A night is one run over every asset, so the dbt build is never a subset;
+        # the extraction-only job leaves these checks out (defs/sensors.py).
+        super().__init__(
+            settings=DagsterDbtTranslatorSettings(
+                enable_asset_checks=True, enable_source_tests_as_checks=True
+            )
+        )
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
