@@ -39,7 +39,7 @@ from __future__ import annotations
 import functools
 import logging
 import multiprocessing
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -135,9 +135,11 @@ def load_source(
     raw_root: Path,
     load_dates: Collection[date] | None = None,
     pool: Executor | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> LoadReport:
     """Load the landing files of one source (only those of ``load_dates`` if given) into raw,
-    in ``pool``'s worker processes if given.
+    in ``pool``'s worker processes if given. ``progress(files_done, files_total, rows)`` is
+    called after each file.
 
     A failing file stops the load with ``LandingFileError``; other files may already be in raw,
     which is harmless because re-loading them after the fix writes the same bytes.
@@ -163,6 +165,8 @@ def load_source(
             load.encoding,
             load.delimiter,
         )
+        if progress is not None:
+            progress(len(report.files), len(files), report.rows_read)
     report.warnings.extend(_summarise(problems))
     removed = remove_orphaned_raw_files(source, present, raw_root, load_dates)
     if removed:

@@ -6,7 +6,9 @@ warehouse always has a single writer.
 """
 
 import os
+import time
 import warnings
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from dagster import (
 )
 from dagster._utils.warnings import BetaWarning
 
+from dagster_project.defs.console import PROGRESS_EXTRA
 from dagster_project.defs.ingest.partitions import daily_partitions, single_run_backfill
 from dagster_project.lib import postgres_extract
 from dagster_project.lib.contract import SOURCES, SourceTable
@@ -31,6 +34,8 @@ from dagster_project.resources import WarehouseResource
 # A landing file still being written or a briefly unavailable share fails the step; retrying a
 # few minutes later is safe because loading a day again writes the same raw files.
 EXTRACTION_RETRY = RetryPolicy(max_retries=3, delay=60, backoff=Backoff.EXPONENTIAL)
+# A long extraction reports its progress at most this often.
+PROGRESS_INTERVAL_SECONDS = 15.0
 
 
 def raw_asset_key(source: SourceTable) -> AssetKey:
@@ -63,6 +68,27 @@ def partition_load_dates(context: AssetExecutionContext) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((end - first).days)]
 
 
+def extraction_progress(
+    context: AssetExecutionContext, source: SourceTable
+) -> Callable[[int, int, int], None]:
+    """A progress callback for the loader: files and rows done, and rows per second."""
+    started = last_report = time.monotonic()
+
+    def report(files_done: int, files_total: int, rows: int) -> None:
+        nonlocal last_report
+        now = time.monotonic()
+        if now - last_report < PROGRESS_INTERVAL_SECONDS or files_done == files_total:
+            return
+        last_report = now
+        context.log.info(
+            f"{source.family}/{source.table}: {files_done:,} of {files_total:,} files, "
+            f"{rows:,} rows ({rows / (now - started):,.0f} rows/s)",
+            extra={PROGRESS_EXTRA: True},
+        )
+
+    return report
+
+
 def build_raw_asset(source: SourceTable) -> AssetsDefinition:
     @asset(
         key=raw_asset_key(source),
@@ -81,7 +107,11 @@ def build_raw_asset(source: SourceTable) -> AssetsDefinition:
         if from_postgres(source):
             return extract_from_postgres(context, source, warehouse.data_dir, load_dates[-1])
         report: LoadReport = load_source(
-            source, warehouse.landing_root, warehouse.raw_root, load_dates
+            source,
+            warehouse.landing_root,
+            warehouse.raw_root,
+            load_dates,
+            progress=extraction_progress(context, source),
         )
         for warning in report.warnings:
             context.log.warning(warning)
