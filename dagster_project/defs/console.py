@@ -26,6 +26,8 @@ STEP_LABELS = {
     "prediction_dbt_models": "dbt build of the prediction marts",
 }
 DBT_STEPS = tuple(STEP_LABELS)
+# Dagster's message for a step whose upstream step or blocking check failed.
+NOT_EXECUTED_PREFIX = "Dependencies for step"
 # ``context.log.info(..., extra={PROGRESS_EXTRA: True})`` reaches this console at INFO.
 PROGRESS_EXTRA = "cvw_progress"
 
@@ -62,8 +64,12 @@ class ProgressHandler(logging.Handler):
         if event is None:
             text = (meta or {}).get("orig_message") or record.getMessage()
             first_line = text.splitlines()[0] if text else ""
-            if record.levelno >= logging.WARNING:
-                step = (meta or {}).get("step_key") or "run"
+            step = (meta or {}).get("step_key") or "run"
+            if first_line.startswith(NOT_EXECUTED_PREFIX):
+                self.write(
+                    f"skipped {_step_label(step)} (an upstream step or blocking check failed)"
+                )
+            elif record.levelno >= logging.WARNING:
                 self.write(f"  ! {_step_label(step)}: {first_line}")
             elif getattr(record, PROGRESS_EXTRA, False):
                 self.write(f"       {first_line}")
@@ -96,9 +102,7 @@ class ProgressHandler(logging.Handler):
         elif kind == DagsterEventType.STEP_SUCCESS and not _is_check_step(step):
             self.write(f"done   {_step_label(step)}{self.step_figures(step, data)}")
         elif kind == DagsterEventType.STEP_FAILURE:
-            error = data.error
-            message = error.message.strip().splitlines()[0] if error and error.message else ""
-            self.write(f"FAILED {_step_label(step)}: {message}")
+            self.write(f"FAILED {_step_label(step)}: {_error_line(data.error)}")
         elif kind == DagsterEventType.STEP_SKIPPED and not _is_check_step(step):
             self.write(f"skipped {_step_label(step)} (an upstream step or blocking check failed)")
         elif kind == DagsterEventType.STEP_UP_FOR_RETRY:
@@ -117,6 +121,15 @@ class ProgressHandler(logging.Handler):
             if step.startswith("raw__") and step in self.rows_by_step:
                 parts.append(f"{rows / (duration_ms / 1000):,.0f} rows/s")
         return f" ({', '.join(parts)})" if parts else ""
+
+
+def _error_line(error: Any) -> str:
+    """The first line of a step's error without the exception's module path."""
+    if error is None or not error.message:
+        return ""
+    first = error.message.strip().splitlines()[0]
+    prefix = f"{error.cls_name}: "
+    return first.split(prefix, 1)[1] if prefix in first else first
 
 
 def _is_check_step(step_key: str) -> bool:
