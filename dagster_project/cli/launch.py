@@ -32,13 +32,9 @@ RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 # Dagster settings for a run over a range of export days, which would otherwise write one
 # "planned" event per asset and day before the first step (5,000 for a year of 14 sources, a
-# minute and a half of a small machine's time): one planned event per asset instead (a failed
-# run then marks no partition as failed; the run's own status says it), and events written in
-# batches rather than one transaction each.
-RANGE_RUN_SETTINGS = {
-    "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1",
-    "DAGSTER_EVENT_BATCH_SIZE": "1000",
-}
+# minute and a half of a small machine's time): one planned event per asset instead. A failed
+# run then marks no partition as failed; the run's own status says it.
+RANGE_RUN_SETTINGS = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1"}
 
 
 def say(line: str) -> None:
