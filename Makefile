@@ -119,6 +119,14 @@ load: install materialize summary ## Load DATA=path/to/exports (any days, any so
 .PHONY: run
 run: install demo-data load ## Install, generate demo data, load it through `make load`
 
+.PHONY: nightly
+# The demo's next night: one more export day, then only that night, merged incrementally.
+nightly: export CVW_DBT_FULL_REFRESH :=
+nightly: dbt-parse ## Append the next demo export day, run that night (no full refresh), summary
+	@day=$$($(BIN)/python -m dagster_project.cli.demo_data --append-day --out $(CVW_DATA_DIR)/landing) \
+		&& $(BIN)/python -m dagster_project.cli.backfill --start $$day --end $$day
+	@$(MAKE) --no-print-directory summary
+
 .PHONY: dev
 dev: dbt-parse ## Open the Dagster UI on http://localhost:3000
 	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
