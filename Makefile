@@ -45,11 +45,17 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	@touch $@
 
 .PHONY: install
-install: $(VENV)/.installed ## Create the virtualenv with the pinned dependencies
+install: $(VENV)/.installed ## Create the virtualenv with the pinned dependencies (no Spark)
+
+# Two locks: requirements.lock (the default install, no Spark) and requirements-spark.lock (the
+# same plus the `spark` extra, for `make test-spark`). The default lock is constrained by the Spark
+# one, so every package they share has one version.
+LOCK := $(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -q
 
 .PHONY: lock
-lock: ## Re-resolve requirements.lock from pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -q -o requirements.lock
+lock: ## Re-resolve requirements.lock and requirements-spark.lock from pyproject.toml
+	$(LOCK) --extra spark -o requirements-spark.lock
+	$(LOCK) -c requirements-spark.lock -o requirements.lock
 
 .PHONY: demo-data
 demo-data: install ## Generate deterministic demo landing files (SEED, CUSTOMERS, DAYS, END_DATE)
@@ -116,6 +122,14 @@ load: install materialize summary ## Load DATA=path/to/exports (any days, any so
 .PHONY: run
 run: install demo-data load ## Install, generate demo data, load it through `make load`
 
+.PHONY: nightly
+# The demo's next night: one more export day, then only that night, merged incrementally.
+nightly: export CVW_DBT_FULL_REFRESH :=
+nightly: dbt-parse ## Append the next demo export day, run that night (no full refresh), summary
+	@day=$$($(BIN)/python -m dagster_project.cli.demo_data --append-day --out $(CVW_DATA_DIR)/landing) \
+		&& $(BIN)/python -m dagster_project.cli.backfill --start $$day --end $$day
+	@$(MAKE) --no-print-directory summary
+
 .PHONY: dev
 dev: dbt-parse dagster-home ## Open the Dagster UI on http://localhost:3000
 	$(BIN)/dagster dev -m dagster_project.definitions
@@ -172,8 +186,16 @@ bench-clv: install ## BG/NBD and Gamma-Gamma fit and scoring times at 1,000,000 
 bench-incremental: install ## Nightly incremental dbt run next to the full build at SCALE
 	$(BIN)/python benchmarks/bench_incremental.py --scale $(SCALE) --data-dir $(BENCH_DIR)_incremental
 
+# The Spark extra (pyspark, dbt-spark) on top of the default install, from its own lock.
+$(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-spark.lock
+	@touch $@
+
+.PHONY: install-spark
+install-spark: $(VENV)/.installed-spark ## Add pyspark and dbt-spark from requirements-spark.lock
+
 .PHONY: test-spark
-test-spark: install ## Build on DuckDB and on Spark and compare every mart (Java 17)
+test-spark: install-spark ## Build on DuckDB and on Spark and compare every mart (Java 17)
 	CVW_SPARK_TESTS=1 $(BIN)/pytest tests/spark
 
 .PHONY: clean

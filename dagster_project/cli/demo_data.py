@@ -1,4 +1,8 @@
-"""Write deterministic demo landing CSV exports: ``python -m dagster_project.cli.demo_data``."""
+"""Write deterministic demo landing CSV exports: ``python -m dagster_project.cli.demo_data``.
+
+``--append-day`` adds the next export day to the demo files already in ``--out`` (``make
+nightly``) and prints that day.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,18 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from dagster_project.lib.data_layout import DataLayout
 from dagster_project.lib.demo.context import Activity
-from dagster_project.lib.demo.generator import DEFAULT_END_DATE, generate
+from dagster_project.lib.demo.generator import (
+    DEFAULT_END_DATE,
+    DEFAULT_NIGHTLY_DAYS,
+    DemoAppendError,
+    append_day,
+    generate,
+)
 from dagster_project.lib.demo.writing import ForeignLandingFilesError
 
 logger = logging.getLogger(__name__)
@@ -36,6 +46,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=None, help="landing folder (default $CVW_DATA_DIR/landing)"
     )
+    parser.add_argument(
+        "--nightly-days",
+        type=int,
+        default=DEFAULT_NIGHTLY_DAYS,
+        help="days simulated past --end-date, for --append-day to add one by one "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
+        "--append-day",
+        action="store_true",
+        help="add the next export day to the demo files in --out, as their own generation "
+        "(recorded in .demo_files.json; the options above are not used) would export it; "
+        "prints the day",
+    )
     for knob, what in (
         ("orders", "purchase rate (more orders per customer)"),
         ("events", "mini-program browsing (more events per customer)"),
@@ -47,8 +71,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     out_dir = arguments.out if arguments.out is not None else default_landing_dir()
+    if arguments.nightly_days < 0:
+        parser.error("--nightly-days must not be negative")
     activity = Activity(arguments.orders_scale, arguments.events_scale, arguments.clicks_scale)
     try:
+        if arguments.append_day:
+            day, _ = append_day(out_dir)
+            logger.info("export day %s added to %s", day.isoformat(), out_dir)
+            # The day alone on stdout, for `make nightly` to run it.
+            sys.stdout.write(f"{day.isoformat()}\n")
+            return 0
         generate(
             out_dir,
             arguments.seed,
@@ -56,8 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             arguments.days,
             arguments.end_date,
             activity,
+            simulate_through=arguments.end_date + timedelta(days=arguments.nightly_days),
         )
-    except ForeignLandingFilesError as error:
+    except (ForeignLandingFilesError, DemoAppendError) as error:
         logger.error("%s", error)
         return 1
     logger.info("landing files written to %s", out_dir)

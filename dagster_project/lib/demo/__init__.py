@@ -40,6 +40,11 @@ them (contacts with their latest state only). Baidu files carry a UTF-8 byte-ord
 line ends, as Excel writes them. Files are byte-identical for the same arguments. People are
 generated in blocks, so memory follows the block size, not the population.
 
+The people can be simulated past the last export day (``simulate_through``; the command line's
+``--nightly-days``); ``append_day`` then writes the next export day's files next to the existing
+ones, exactly as a generation of one more day over the same window would (``make nightly``).
+``.demo_files.json`` in the landing folder lists the files written and records the generation.
+
 ``Activity`` multipliers (``--orders-scale``, ``--events-scale``, ``--clicks-scale``) raise the
 orders, mini-program events and ad clicks per person for benchmark mixes; at 1 (the default) the
 output is the demo's, byte for byte.

@@ -1,10 +1,18 @@
-"""Generates the landing files: the population block by block, then the ad exports."""
+"""Generates the landing files: the population block by block, then the ad exports.
+
+A generation simulates its people over a window that may run past the last day it exports
+(``simulate_through``) and writes only the export days up to that day. Every row's export day is
+fixed by the simulation, so the files of a day do not depend on how many later days are written:
+``append_day`` simulates the same window again and writes only the next export day.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import date
+from dataclasses import asdict, dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,14 +45,58 @@ from dagster_project.lib.demo.shop_exports import (
     _referral_frame,
     _stores_frame,
 )
-from dagster_project.lib.demo.window import Window
-from dagster_project.lib.demo.writing import LandingWriter
+from dagster_project.lib.demo.window import EPOCH, Window
+from dagster_project.lib.demo.writing import MANIFEST_NAME, LandingWriter
 
 logger = logging.getLogger(__name__)
 
 
 DEFAULT_END_DATE = date(2026, 10, 31)
+# Days the command line simulates past --end-date, so `make nightly` can append them one by one.
+DEFAULT_NIGHTLY_DAYS = 30
 BLOCK_SIZE = 25_000  # people per block; memory follows it
+
+
+class DemoAppendError(RuntimeError):
+    """No next export day can be appended to the landing folder; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What a demo run simulated and which export days it wrote; the manifest records it."""
+
+    seed: int
+    customers: int
+    first_day: date
+    last_day: date  # the last export day written
+    simulated_through: date
+    activity: Activity
+    block_size: int = BLOCK_SIZE
+
+    def window(self) -> Window:
+        return Window.build(
+            self.simulated_through, (self.simulated_through - self.first_day).days + 1
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        record = asdict(self)
+        for name in ("first_day", "last_day", "simulated_through"):
+            record[name] = record[name].isoformat()
+        return record
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> Generation:
+        days = {
+            name: date.fromisoformat(record[name])
+            for name in ("first_day", "last_day", "simulated_through")
+        }
+        return cls(
+            seed=int(record["seed"]),
+            customers=int(record["customers"]),
+            activity=Activity(**record["activity"]),
+            block_size=int(record["block_size"]),
+            **days,
+        )
 
 
 def _generate_block(
@@ -87,13 +139,46 @@ def generate(
     days: int = 365,
     end_date: date = DEFAULT_END_DATE,
     activity: Activity | None = None,
+    simulate_through: date | None = None,
 ) -> dict[str, int]:
     """Write every contract source as daily landing CSVs under ``out_dir``.
 
+    The export days are the ``days`` up to ``end_date``; the people are simulated up to
+    ``simulate_through`` (default ``end_date``), whose later days ``append_day`` can add.
     Earlier files of the contract tables under ``out_dir`` are removed first. Returns the rows
     written per source (``<family>__<table>``), duplicates and re-exports included.
     """
-    return _generate(Path(out_dir), seed, customers, days, end_date, BLOCK_SIZE, activity)
+    return _generate(
+        Path(out_dir), seed, customers, days, end_date, BLOCK_SIZE, activity, simulate_through
+    )
+
+
+def append_day(out_dir: Path) -> tuple[date, dict[str, int]]:
+    """Add the next export day to the demo files in ``out_dir``, changing no existing file.
+
+    The generation recorded in the manifest is simulated again and only the day after its last
+    export day is written. Refuses (``ForeignLandingFilesError``) when the folder holds files the
+    demo did not write or changed since, and (``DemoAppendError``) when the manifest records no
+    generation or its simulation ends before that day. Returns the day and its rows per source.
+    """
+    out_dir = Path(out_dir)
+    writer = LandingWriter(out_dir)
+    recorded = writer.keep()
+    if recorded is None:
+        raise DemoAppendError(
+            f"{out_dir / MANIFEST_NAME} records no demo generation (no demo there, or one "
+            "written by an older version): generate the demo first (make demo-data)"
+        )
+    generation = Generation.from_json(recorded)
+    day = generation.last_day + timedelta(days=1)
+    if day > generation.simulated_through:
+        raise DemoAppendError(
+            f"the demo in {out_dir} was simulated through "
+            f"{generation.simulated_through.isoformat()}, so {day.isoformat()} cannot be added: "
+            "generate it again with a later end date or more nightly days"
+        )
+    writer.export_days = ((day - EPOCH).days, (day - EPOCH).days)
+    return day, _write(writer, replace(generation, last_day=day))
 
 
 def _generate(
@@ -104,14 +189,28 @@ def _generate(
     end_date: date,
     block_size: int,
     activity: Activity | None = None,
+    simulate_through: date | None = None,
 ) -> dict[str, int]:
     if customers < 1 or days < 1 or block_size < 1:
         raise ValueError("customers, days and block size must be positive")
-    window = Window.build(end_date, days)
-    rng = np.random.default_rng(seed)
-    ctx = _build_context(rng, window, customers, activity or Activity())
-    writer = LandingWriter(out_dir)
+    through = end_date if simulate_through is None else simulate_through
+    if through < end_date:
+        raise ValueError("simulate_through must not be before end_date")
+    first_day = end_date - timedelta(days=days - 1)
+    generation = Generation(
+        seed, customers, first_day, end_date, through, activity or Activity(), block_size
+    )
+    writer = LandingWriter(out_dir, export_days=((first_day - EPOCH).days, (end_date - EPOCH).days))
     writer.clear()
+    return _write(writer, generation)
+
+
+def _write(writer: LandingWriter, generation: Generation) -> dict[str, int]:
+    """Simulate the generation's window and hand every export to the writer."""
+    window = generation.window()
+    rng = np.random.default_rng(generation.seed)
+    ctx = _build_context(rng, window, generation.customers, generation.activity)
+    customers, block_size = generation.customers, generation.block_size
     writer.write(_stores_frame(window))
     starts = range(0, customers, block_size)
     for number, (first, block_rng) in enumerate(zip(starts, rng.spawn(len(starts)), strict=True)):
@@ -123,7 +222,7 @@ def _generate(
         writer.write(frame)
     for frame in _ad_report_frames(ctx, rng):
         writer.write(frame)
-    writer.close(window.start_day + window.days - 1)
+    writer.close((generation.last_day - EPOCH).days, generation.to_json())
     for source in SOURCES:
         logger.info(
             "%s: %d rows in %d files",

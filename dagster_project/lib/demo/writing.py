@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -18,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 
 FLUSH_BYTES = 16 * 2**20  # buffered CSV bytes per table before its files are written
-# What the generator wrote last time, so it removes its own files and never anyone else's.
+# What the generator wrote last time, so it removes its own files and never anyone else's, and
+# how it generated them, so a later run can append the next export day.
 MANIFEST_NAME = ".demo_files.json"
 
 
@@ -95,14 +97,23 @@ class LandingWriter:
     """Appends rows to per-day landing files; the first write of a file carries the header.
 
     Rows are buffered per table and flushed in batches, because opening a day's file for every
-    block of people would dominate the run time of a large population.
+    block of people would dominate the run time of a large population. Only rows whose export
+    day (days since 1970-01-01) lies in ``export_days`` (first, last) are written; None: all.
     """
 
-    def __init__(self, out_dir: Path, flush_bytes: int = FLUSH_BYTES) -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        flush_bytes: int = FLUSH_BYTES,
+        export_days: tuple[int, int] | None = None,
+    ) -> None:
         self.out_dir = out_dir
         self.flush_bytes = flush_bytes
+        self.export_days = export_days
         self.rows: dict[str, int] = {source.name: 0 for source in SOURCES}
         self.files: dict[str, set[str]] = {source.name: set() for source in SOURCES}
+        # Files of an earlier run that this one keeps (appending): listed again in the manifest.
+        self._kept: dict[str, list[int]] = {}
         self._pending: dict[str, dict[str, list[bytes]]] = {source.name: {} for source in SOURCES}
         self._pending_bytes: dict[str, int] = {source.name: 0 for source in SOURCES}
 
@@ -112,7 +123,23 @@ class LandingWriter:
         Every file under a contract table's folder must be one the manifest lists, unchanged
         since; otherwise ``ForeignLandingFilesError`` names them and nothing is removed.
         """
-        manifest = self._read_manifest()
+        for path in self._own_files():
+            path.unlink()
+        self._manifest_path().unlink(missing_ok=True)
+
+    def keep(self) -> dict[str, Any] | None:
+        """Keep the files an earlier demo run wrote, to add files next to them.
+
+        Refuses, like ``clear``, when the folder holds any file the manifest does not list
+        unchanged. Returns the generation the manifest records (None if it records none).
+        """
+        self._own_files()
+        generation, self._kept = self._read_manifest()
+        return generation
+
+    def _own_files(self) -> list[Path]:
+        """The landing files under the contract tables' folders, all the manifest's, unchanged."""
+        _, manifest = self._read_manifest()
         present = sorted(
             path
             for source in SOURCES
@@ -127,31 +154,38 @@ class LandingWriter:
         ]
         if foreign:
             raise ForeignLandingFilesError(self.out_dir, foreign)
-        for path in present:
-            path.unlink()
-        self._manifest_path().unlink(missing_ok=True)
+        return present
 
     def _manifest_path(self) -> Path:
         return self.out_dir / MANIFEST_NAME
 
-    def _read_manifest(self) -> dict[str, list[int]]:
+    def _read_manifest(self) -> tuple[dict[str, Any] | None, dict[str, list[int]]]:
+        """The recorded generation (None if none) and each listed file's signature. A manifest
+        of a version before generations were recorded is that mapping of files alone."""
         path = self._manifest_path()
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if not path.exists():
+            return None, {}
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+        if "generation" in recorded:
+            return recorded["generation"], recorded["files"]
+        return None, recorded
 
-    def _write_manifest(self) -> None:
-        written = {
-            f"{source.family}/{source.table}/{file_name}": _signature(
-                self.out_dir / source.family / source.table / file_name
-            )
-            for source in SOURCES
-            for file_name in sorted(self.files[source.name])
-        }
-        self._manifest_path().write_text(json.dumps(written, indent=0), encoding="utf-8")
+    def _write_manifest(self, generation: dict[str, Any]) -> None:
+        written = dict(self._kept)
+        for source in SOURCES:
+            for file_name in sorted(self.files[source.name]):
+                relative = f"{source.family}/{source.table}/{file_name}"
+                written[relative] = _signature(self.out_dir / relative)
+        manifest = {"generation": generation, "files": dict(sorted(written.items()))}
+        self._manifest_path().write_text(json.dumps(manifest, indent=0), encoding="utf-8")
 
     def write(self, frame: Frame) -> None:
         name, table = frame.name, frame.table
         source = get_source(name)
         rows = np.arange(len(frame.day)) if frame.rows is None else frame.rows
+        if self.export_days is not None:
+            first_day, last_day = self.export_days
+            rows = rows[(frame.day[rows] >= first_day) & (frame.day[rows] <= last_day)]
         if len(rows) == 0:
             return
         order = rows[np.argsort(frame.day[rows], kind="stable")]
@@ -168,16 +202,20 @@ class LandingWriter:
         if self._pending_bytes[name] >= self.flush_bytes:
             self._flush(name)
 
-    def close(self, last_day: int) -> None:
-        """Write everything still buffered; a table without rows gets a header-only file."""
+    def close(self, last_day: int, generation: dict[str, Any]) -> None:
+        """Write everything still buffered and the manifest, with the generation it records.
+
+        A table without any file, kept or written, gets a header-only file on ``last_day``.
+        """
+        kept = {relative.rsplit("/", 1)[0] for relative in self._kept}
         for source in SOURCES:
             self._flush(source.name)
-            if not self.files[source.name]:
+            if not self.files[source.name] and f"{source.family}/{source.table}" not in kept:
                 # Only a tiny population can leave a table without rows.
                 logger.warning("%s: no rows generated, writing a header-only file", source.name)
                 self._pending[source.name][f"{source.table}_{_day_label(last_day)}.csv"] = []
                 self._flush(source.name)
-        self._write_manifest()
+        self._write_manifest(generation)
 
     def _flush(self, name: str) -> None:
         source = get_source(name)
@@ -189,7 +227,8 @@ class LandingWriter:
                     handle.writelines(chunks)
             else:
                 header = ",".join(source.column_names) + _newline(source)
-                with (folder / file_name).open("wb") as handle:
+                # Exclusive creation: a new file never replaces one already there.
+                with (folder / file_name).open("xb") as handle:
                     handle.write(header.encode(source.encoding))
                     handle.writelines(chunks)
                 self.files[name].add(file_name)
