@@ -125,9 +125,9 @@ run: install demo-data load ## Install, generate demo data, load it through `mak
 .PHONY: nightly
 # The demo's next night: one more export day, then only that night, merged incrementally.
 nightly: export CVW_DBT_FULL_REFRESH :=
-nightly: dbt-parse ## Append the next demo export day, run that night (no full refresh), summary
+nightly: dbt-parse dagster-home ## Append the next demo export day, run that night (no full refresh), summary
 	@day=$$($(BIN)/python -m dagster_project.cli.demo_data --append-day --out $(CVW_DATA_DIR)/landing) \
-		&& $(BIN)/python -m dagster_project.cli.backfill --start $$day --end $$day
+		&& $(BIN)/python -m dagster_project.cli.launch --start $$day --end $$day --log-level $(LOG_LEVEL)
 	@$(MAKE) --no-print-directory summary
 
 .PHONY: dev
