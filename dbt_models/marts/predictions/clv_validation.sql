@@ -3,7 +3,16 @@
     and against a naive baseline (each customer's calibration-period rate carried forward), per
     calibration frequency bucket (0 .. 6, 7+) and for all customers. Empty until the
     `models/clv_validation` asset first runs; its figure is clv_calibration_by_frequency.png
-    next to the Parquet file. -#}
+    next to the Parquet file.
+
+    The asset writes every statistic as a float; revenue means, totals and errors are money, so
+    they reach BI as whole fen, while the aggregate errors stay ratios. -#}
+
+{%- set statistics = [
+    ('actual', ['mean', 'total']),
+    ('model', ['mean', 'total', 'mae', 'aggregate_error']),
+    ('naive', ['mean', 'total', 'mae', 'aggregate_error']),
+] -%}
 
 with
 
@@ -12,7 +21,32 @@ clv_validation as (
 ),
 
 final as (
-    select * from clv_validation
+    select
+        frequency_bucket,
+        cast(bucket_order as bigint) as bucket_order,
+        customers,
+        {%- for forecast, names in statistics %}
+            {%- for statistic in names %}
+        {{ forecast }}_purchases_{{ statistic }},
+            {%- endfor %}
+        {%- endfor %}
+        {%- for forecast, names in statistics %}
+            {%- for statistic in names %}
+                {%- set column = forecast ~ '_revenue_cents_' ~ statistic %}
+                {%- if statistic == 'aggregate_error' %}
+        {{ column }},
+                {%- else %}
+        {{ whole_fen(column) }} as {{ column }},
+                {%- endif %}
+            {%- endfor %}
+        {%- endfor %}
+        calibration_end_date,
+        observation_end_date,
+        cast(holdout_days as bigint) as holdout_days,
+        model_status,
+        model_reason,
+        is_model_better
+    from clv_validation
 )
 
 select * from final
