@@ -240,9 +240,8 @@ def test_every_mart_has_the_same_rows_on_spark_as_on_duckdb(parity_build: Parity
 
 def test_every_mart_view_builds_on_spark(parity_build: ParityBuild) -> None:
     assert "channel_roi_weekly" in parity_build.views
-    results = json.loads(
-        (parity_build.data_dir / "target_spark" / "run_results.json").read_text()
-    )["results"]
+    run_results = parity_build.data_dir / "target_spark" / "run_results.json"
+    results = json.loads(run_results.read_text())["results"]
     status = {result["unique_id"].rsplit(".", 1)[-1]: result["status"] for result in results}
     assert {view: status.get(view) for view in parity_build.views} == {
         view: "success" for view in parity_build.views

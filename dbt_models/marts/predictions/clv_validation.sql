@@ -13,6 +13,19 @@
     ('model', ['mean', 'total', 'mae', 'aggregate_error']),
     ('naive', ['mean', 'total', 'mae', 'aggregate_error']),
 ] -%}
+{%- set statistic_columns = [] -%}
+{%- for measure in ['purchases', 'revenue_cents'] -%}
+    {%- for forecast, names in statistics -%}
+        {%- for statistic in names -%}
+            {%- set column = forecast ~ '_' ~ measure ~ '_' ~ statistic -%}
+            {%- if measure == 'revenue_cents' and statistic != 'aggregate_error' -%}
+                {%- do statistic_columns.append(whole_fen(column) ~ ' as ' ~ column) -%}
+            {%- else -%}
+                {%- do statistic_columns.append(column) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+{%- endfor -%}
 
 with
 
@@ -25,20 +38,8 @@ final as (
         frequency_bucket,
         cast(bucket_order as bigint) as bucket_order,
         customers,
-        {%- for forecast, names in statistics %}
-            {%- for statistic in names %}
-        {{ forecast }}_purchases_{{ statistic }},
-            {%- endfor %}
-        {%- endfor %}
-        {%- for forecast, names in statistics %}
-            {%- for statistic in names %}
-                {%- set column = forecast ~ '_revenue_cents_' ~ statistic %}
-                {%- if statistic == 'aggregate_error' %}
-        {{ column }},
-                {%- else %}
-        {{ whole_fen(column) }} as {{ column }},
-                {%- endif %}
-            {%- endfor %}
+        {%- for expression in statistic_columns %}
+            {{ expression }},
         {%- endfor %}
         calibration_end_date,
         observation_end_date,
