@@ -85,10 +85,29 @@ def _month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _day(day: date) -> date:
+    return day
+
+
+def _whole_fen(amounts: np.ndarray) -> np.ndarray:
+    """Fractional fen rounded half away from zero (numpy's own round goes half to even)."""
+    return np.sign(amounts) * np.floor(np.abs(amounts) + 0.5)
+
+
 @pytest.mark.parametrize(
-    ("grain", "period_start"), [("month", _month_start), ("review_window", _review_start)]
+    ("view", "period_start"),
+    [
+        ("channel_roi_daily", _day),
+        ("channel_roi_weekly", _week_start),
+        ("channel_roi_review_window", _review_start),
+        ("channel_roi_monthly", _month_start),
+    ],
 )
-def test_roas_cpa_and_cac_equal_a_pandas_computation(read, grain: str, period_start) -> None:
+def test_roas_cpa_and_cac_equal_a_pandas_computation(read, view: str, period_start) -> None:
     spend = _ad_spend(read)
     spend["period_start_date"] = spend["report_date"].map(period_start)
     spend = spend.groupby(KEYS, as_index=False)["spend_cents"].sum()
@@ -124,19 +143,16 @@ def test_roas_cpa_and_cac_equal_a_pandas_computation(read, grain: str, period_st
         )
         expected["cac_cents"] = np.where(
             expected["new_customers"] > 0,
-            expected["spend_cents"] / expected["new_customers"],
+            _whole_fen(expected["spend_cents"] / expected["new_customers"]),
             np.nan,
         )
         expected["cpa_cents"] = np.where(
             expected["attributed_orders"] > 0,
-            expected["spend_cents"] / expected["attributed_orders"],
+            _whole_fen(expected["spend_cents"] / expected["attributed_orders"]),
             np.nan,
         )
 
-    actual = _dates(
-        read(f"select * from marts.channel_roi where period_grain = '{grain}'"),
-        "period_start_date",
-    )
+    actual = _dates(read(f"select * from marts.{view}"), "period_start_date")
     merged = expected.merge(actual, on=KEYS, how="outer", suffixes=("_expected", ""))
     assert len(merged) == len(expected) == len(actual)
     assert expected["spend_cents"].sum() > 0
@@ -158,11 +174,32 @@ def test_roas_cpa_and_cac_equal_a_pandas_computation(read, grain: str, period_st
         )
 
 
+def test_each_grain_view_is_channel_roi_at_that_grain_without_the_grain_column(read) -> None:
+    roi = read("select * from marts.channel_roi")
+    views = {
+        "day": "channel_roi_daily",
+        "week": "channel_roi_weekly",
+        "review_window": "channel_roi_review_window",
+        "month": "channel_roi_monthly",
+    }
+    assert set(roi["period_grain"]) == set(views)
+    for grain, view in views.items():
+        expected = roi[roi["period_grain"] == grain].drop(columns="period_grain")
+        actual = read(f"select * from marts.{view}")
+        assert list(actual.columns) == list(expected.columns), view
+        assert len(actual) > 0, view
+        pd.testing.assert_frame_equal(
+            actual.sort_values("channel_roi_key").reset_index(drop=True),
+            expected.sort_values("channel_roi_key").reset_index(drop=True),
+            obj=view,
+        )
+
+
 def test_review_windows_are_fourteen_days_from_the_anchor(read) -> None:
     windows = _dates(
         read(
-            "select distinct period_start_date, period_end_date from marts.channel_roi "
-            "where period_grain = 'review_window'"
+            "select distinct period_start_date, period_end_date "
+            "from marts.channel_roi_review_window"
         ),
         "period_start_date",
         "period_end_date",
@@ -238,9 +275,11 @@ def test_ad_ratios_equal_a_pandas_computation(read) -> None:
     assert ads["spend_cents"].sum() == _ad_spend(read)["spend_cents"].sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         ctr = np.where(ads["impressions"] > 0, ads["clicks"] / ads["impressions"], np.nan)
-        cpc = np.where(ads["clicks"] > 0, ads["spend_cents"] / ads["clicks"], np.nan)
+        cpc = np.where(ads["clicks"] > 0, _whole_fen(ads["spend_cents"] / ads["clicks"]), np.nan)
         cpm = np.where(
-            ads["impressions"] > 0, 1000 * ads["spend_cents"] / ads["impressions"], np.nan
+            ads["impressions"] > 0,
+            _whole_fen(1000 * ads["spend_cents"] / ads["impressions"]),
+            np.nan,
         )
     for column, expected in (("ctr", ctr), ("cpc_cents", cpc), ("cpm_cents", cpm)):
         np.testing.assert_allclose(ads[column].astype(float), expected, rtol=1e-12, equal_nan=True)

@@ -138,18 +138,17 @@ def test_command_line_writes_the_report_and_names_missing_sections(
 
 
 def test_roas_is_weekly_revenue_over_spend_per_channel() -> None:
-    # Hand-worked: in the week of Monday 2026-10-05 ocean_engine's two campaigns spend 100 + 300
-    # and earn 250 + 350 (ROAS 1.5); the next week 200 and 100 (0.5). Only channel_roi's week
-    # rows count: the day row repeats the first week and must not be added again.
+    # Hand-worked, rows as channel_roi_weekly has them: in the week of Monday 2026-10-05
+    # ocean_engine's two campaigns spend 100 + 300 and earn 250 + 350 (ROAS 1.5); the next week
+    # 200 and 100 (0.5).
     frame = pd.DataFrame(
         {
-            "period_grain": ["week", "week", "week", "week", "day"],
             "period_start_date": pd.to_datetime(
-                ["2026-10-05", "2026-10-05", "2026-10-12", "2026-10-05", "2026-10-05"]
+                ["2026-10-05", "2026-10-05", "2026-10-12", "2026-10-05"]
             ),
-            "platform": ["ocean_engine", "ocean_engine", "ocean_engine", "baidu", "ocean_engine"],
-            "spend_cents": [100, 300, 200, 0, 400],
-            "attributed_net_revenue_cents": [250, 350, 100, 500, 600],
+            "platform": ["ocean_engine", "ocean_engine", "ocean_engine", "baidu"],
+            "spend_cents": [100, 300, 200, 0],
+            "attributed_net_revenue_cents": [250, 350, 100, 500],
         }
     )
     roas = report_sections.roas_frame(frame).set_index(["week", "channel"])["roas"]

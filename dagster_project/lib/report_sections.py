@@ -29,8 +29,8 @@ from dagster_project.lib.report_blocks import (  # noqa: E402
 )
 
 SCORES = (1, 2, 3, 4, 5)
-# ROAS comes from channel_roi at its own week grain, never re-aggregated from days here.
-ROAS_MART = "channel_roi"
+# ROAS comes from channel_roi's own week grain (its weekly view), never re-aggregated from days.
+ROAS_MART = "channel_roi_weekly"
 ROAS_REVENUE = "attributed_net_revenue_cents"
 AD_FUNNEL_MART = "fct_funnel_daily"
 AD_FUNNEL_STEPS = (
@@ -152,14 +152,12 @@ def _predicted_value_column(predictions: pd.DataFrame | None) -> str | None:
 
 
 def roas_frame(frame: pd.DataFrame) -> pd.DataFrame | None:
-    """Weekly ROAS per channel from channel_roi's own week grain: the week's attributed revenue
-    over its spend, summed over the channel's campaigns (the mart's week is the dbt one)."""
-    required = {"period_grain", "period_start_date", "platform", "spend_cents", ROAS_REVENUE}
+    """Weekly ROAS per channel from channel_roi_weekly: the week's attributed revenue over its
+    spend, summed over the channel's campaigns (the mart's week is the dbt one)."""
+    required = {"period_start_date", "platform", "spend_cents", ROAS_REVENUE}
     if not required <= set(frame.columns):
         return None
-    weekly = frame[frame["period_grain"] == "week"].assign(
-        week=lambda rows: pd.to_datetime(rows["period_start_date"])
-    )
+    weekly = frame.assign(week=lambda rows: pd.to_datetime(rows["period_start_date"]))
     sums = weekly.groupby(["week", "platform"])[["spend_cents", ROAS_REVENUE]].sum()
     sums = sums[sums["spend_cents"] > 0]
     roas = (sums[ROAS_REVENUE] / sums["spend_cents"]).rename("roas")

@@ -1,10 +1,12 @@
 """The dbt project builds on Spark (dbt-spark, local session) and every mart equals DuckDB's.
 
 Both engines build from the same raw Parquet and the same model-fitting outputs, in separate
-folders. Every model under ``dbt_models/marts`` (found in the manifest, so new marts are
+folders. Every table under ``dbt_models/marts`` (found in the manifest, so new marts are
 compared without editing this file) must have the same columns, the same kind of values and the
 same rows: numbers equal within float tolerance, dates and timestamps equal, after sorting both
-sides by every column.
+sides by every column. A mart materialized as a view (the per-grain views of channel_roi) has no
+files to read without a Spark session: it must build on Spark, and its rows are those of the
+table it selects from, which is compared.
 """
 
 from __future__ import annotations
@@ -56,16 +58,19 @@ class ParityBuild:
     spark_dir: Path
     spark_cwd: Path
     marts: tuple[str, ...]
+    views: tuple[str, ...]
 
 
-def _marts(manifest_path: Path) -> tuple[str, ...]:
-    """Every model whose file is under dbt_models/marts, by name."""
+def _marts(manifest_path: Path, *, views: bool = False) -> tuple[str, ...]:
+    """Every model whose file is under dbt_models/marts, by name: the tables, or the views."""
     manifest = json.loads(manifest_path.read_text())
     return tuple(
         sorted(
             node["name"]
             for node in manifest["nodes"].values()
-            if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+            if node["resource_type"] == "model"
+            and node["fqn"][1] == "marts"
+            and (node["config"]["materialized"] == "view") == views
         )
     )
 
@@ -100,7 +105,8 @@ def parity_build(tmp_path_factory: pytest.TempPathFactory) -> ParityBuild:
     dbt_build(
         data_dir, *SPARK_BUILD, target="spark", target_path=data_dir / "target_spark", cwd=spark_cwd
     )
-    return ParityBuild(data_dir, duckdb_target, data_dir / "spark", spark_cwd, marts)
+    views = _marts(duckdb_target / "manifest.json", views=True)
+    return ParityBuild(data_dir, duckdb_target, data_dir / "spark", spark_cwd, marts, views)
 
 
 def _read_duckdb(build: ParityBuild, mart: str) -> pd.DataFrame:
@@ -230,6 +236,16 @@ def test_every_mart_has_the_same_rows_on_spark_as_on_duckdb(parity_build: Parity
     assert not problems, "\n".join(problems)
     # An empty mart compares equal trivially; the demo data must exercise the core marts.
     assert not {"dim_customers", "fct_orders", "customer_rfm"} & set(empty), empty
+
+
+def test_every_mart_view_builds_on_spark(parity_build: ParityBuild) -> None:
+    assert "channel_roi_weekly" in parity_build.views
+    run_results = parity_build.data_dir / "target_spark" / "run_results.json"
+    results = json.loads(run_results.read_text())["results"]
+    status = {result["unique_id"].rsplit(".", 1)[-1]: result["status"] for result in results}
+    assert {view: status.get(view) for view in parity_build.views} == {
+        view: "success" for view in parity_build.views
+    }
 
 
 def test_spark_writes_nothing_into_its_working_directory(parity_build: ParityBuild) -> None:

@@ -89,9 +89,9 @@ final as (
         customer_orders.first_order_date,
         customer_orders.last_order_date,
         coalesce(customer_orders.order_count, 0) as order_count,
-        coalesce(customer_orders.gross_revenue_cents, 0) as gross_revenue_cents,
-        coalesce(customer_orders.refund_amount_cents, 0) as refund_amount_cents,
-        coalesce(customer_orders.net_revenue_cents, 0) as net_revenue_cents,
+        cast(coalesce(customer_orders.gross_revenue_cents, 0) as bigint) as gross_revenue_cents,
+        cast(coalesce(customer_orders.refund_amount_cents, 0) as bigint) as refund_amount_cents,
+        cast(coalesce(customer_orders.net_revenue_cents, 0) as bigint) as net_revenue_cents,
         customer_orders.customer_key is not null as is_buyer,
         customers.is_member,
         customers.has_wecom_contact,
@@ -124,7 +124,7 @@ final as (
         clv_predictions.expected_purchases_365d,
         clv_predictions.predicted_clv_cents,
         churn_predictions.churn_probability,
-        churn_predictions.churn_risk_decile
+        cast(churn_predictions.churn_risk_decile as bigint) as churn_risk_decile
     from customers
     left join customer_base
         on customers.customer_key = customer_base.customer_key

@@ -14,7 +14,7 @@ final as (
         customer_key,
         recency_days,
         frequency,
-        monetary_cents,
+        cast(monetary_cents as bigint) as monetary_cents,
         r_score,
         f_score,
         plan_segment,

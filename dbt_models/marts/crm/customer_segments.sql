@@ -41,7 +41,7 @@ final as (
         current_snapshots.last_order_date,
         current_snapshots.recency_days,
         current_snapshots.frequency,
-        current_snapshots.monetary_cents,
+        cast(current_snapshots.monetary_cents as bigint) as monetary_cents,
         current_snapshots.monetary_percentile,
         current_snapshots.r_score,
         current_snapshots.f_score,
@@ -49,7 +49,7 @@ final as (
         current_snapshots.rfm_segment,
         current_snapshots.lifecycle_stage,
         latest_tiers.membership_tier,
-        latest_tiers.rolling_12m_net_cents
+        cast(latest_tiers.rolling_12m_net_cents as bigint) as rolling_12m_net_cents
     from current_snapshots
     left join latest_tiers
         on

@@ -35,7 +35,7 @@ final as (
                 then 'upgrade'
             else 'downgrade'
         end as change_type,
-        rolling_12m_net_cents
+        cast(rolling_12m_net_cents as bigint) as rolling_12m_net_cents
     from with_previous
     where previous_tier is null or previous_tier <> membership_tier
 )

@@ -82,7 +82,7 @@ cohort_activity as (
 final as (
     select
         cohort_cells.cohort_month,
-        cohort_cells.months_since_first,
+        cast(cohort_cells.months_since_first as bigint) as months_since_first,
         cast({{ dbt.dateadd(
             'month', 'cohort_cells.months_since_first', 'cohort_cells.cohort_month'
         ) }} as date) as activity_month,

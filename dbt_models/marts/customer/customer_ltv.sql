@@ -32,9 +32,9 @@ historical as (
         last_order_date,
         {{ dbt.datediff('first_order_date', 'as_of_date', 'day') | trim }} as tenure_days,
         order_count,
-        gross_revenue_cents,
-        refund_amount_cents,
-        net_revenue_cents,
+        cast(gross_revenue_cents as bigint) as gross_revenue_cents,
+        cast(refund_amount_cents as bigint) as refund_amount_cents,
+        cast(net_revenue_cents as bigint) as net_revenue_cents,
         cast(round(cast(net_revenue_cents as double) / order_count, 0) as bigint)
             as average_order_value_cents
     from customers_as_of
@@ -49,7 +49,7 @@ final as (
         clv_predictions.expected_purchases_365d,
         clv_predictions.expected_average_spend_cents,
         clv_predictions.predicted_clv_cents,
-        clv_predictions.clv_horizon_months,
+        cast(clv_predictions.clv_horizon_months as bigint) as clv_horizon_months,
         clv_predictions.model_status as clv_model_status
     from historical
     left join clv_predictions

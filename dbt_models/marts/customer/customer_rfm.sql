@@ -31,7 +31,7 @@ measures as (
         last_order_date,
         {{ dbt.datediff('last_order_date', 'as_of_date', 'day') | trim }} as recency_days,
         order_count as frequency,
-        net_revenue_cents as monetary_cents
+        cast(net_revenue_cents as bigint) as monetary_cents
     from customers_as_of
 ),
 

@@ -121,7 +121,8 @@ final as (
         converted_user_count,
         conversion_rate,
         net_amount_cents,
-        cast(net_amount_cents as double) / user_count as net_amount_per_user_cents,
+        {{ whole_fen('cast(net_amount_cents as double) / user_count') }}
+            as net_amount_per_user_cents,
         control_user_count,
         control_converted_user_count,
         control_conversion_rate,

@@ -4,7 +4,10 @@
     deducted) and new customers on the order day, with the credits of the attribution model in
     var `marketing_roi_attribution_model` given to ad clicks. A new customer is one whose first
     revenue order this is; their predicted CLV (marts.customer_clv_predictions) gives LTV/CAC
-    once the CLV model has scored them. Ratios are null when their denominator is zero. -#}
+    once the CLV model has scored them. Ratios are null when their denominator is zero; costs
+    and the credit-weighted CLV are rounded to whole fen after the ratios are taken.
+    BI reads one grain at a time from the views channel_roi_daily, channel_roi_weekly,
+    channel_roi_review_window and channel_roi_monthly. -#}
 
 {%- set anchor = "cast('" ~ var('marketing_review_anchor_date') ~ "' as date)" -%}
 {%- set week_start = dbt.date_trunc('week', 'daily.activity_date') -%}
@@ -168,13 +171,14 @@ final as (
         end as roas,
         case
             when aggregated.attributed_orders > 0
-                then aggregated.spend_cents / aggregated.attributed_orders
+                then {{ whole_fen('aggregated.spend_cents / aggregated.attributed_orders') }}
         end as cpa_cents,
         case
             when aggregated.new_customers > 0
-                then aggregated.spend_cents / aggregated.new_customers
+                then {{ whole_fen('aggregated.spend_cents / aggregated.new_customers') }}
         end as cac_cents,
-        aggregated.new_customer_predicted_clv_cents,
+        {{ whole_fen('aggregated.new_customer_predicted_clv_cents') }}
+            as new_customer_predicted_clv_cents,
         case
             when aggregated.spend_cents > 0
                 then aggregated.new_customer_predicted_clv_cents / aggregated.spend_cents

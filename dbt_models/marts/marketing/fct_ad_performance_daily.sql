@@ -43,9 +43,12 @@ final as (
         clicks,
         platform_conversions,
         case when impressions > 0 then cast(clicks as double) / impressions end as ctr,
-        case when clicks > 0 then cast(spend_cents as double) / clicks end as cpc_cents,
         case
-            when impressions > 0 then 1000 * cast(spend_cents as double) / impressions
+            when clicks > 0 then {{ whole_fen('cast(spend_cents as double) / clicks') }}
+        end as cpc_cents,
+        case
+            when impressions > 0
+                then {{ whole_fen('1000 * cast(spend_cents as double) / impressions') }}
         end as cpm_cents
     from zero_filled
 )

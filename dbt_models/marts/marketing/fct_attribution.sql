@@ -158,8 +158,8 @@ final as (
         touch_position,
         touch_count,
         credit_share,
-        credit_cents,
-        order_net_amount_cents,
+        cast(credit_cents as bigint) as credit_cents,
+        cast(order_net_amount_cents as bigint) as order_net_amount_cents,
         _last_load_date
     from model_credits
 )

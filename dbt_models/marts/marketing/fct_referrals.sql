@@ -40,16 +40,16 @@ final as (
         order_id as first_referral_order_id,
         ordered_at as first_referral_ordered_at,
         order_date as first_referral_order_date,
-        net_amount_cents as first_referral_order_net_amount_cents,
+        cast(net_amount_cents as bigint) as first_referral_order_net_amount_cents,
         customer_order_number = 1 as is_new_customer,
         coalesce(referrer_customer_key = customer_key, false) as is_self_referral,
         referral_order_count,
         referral_net_amount_cents,
-        case
+        cast(case
             when customer_order_number = 1 and coalesce(referrer_customer_key <> customer_key, true)
                 then {{ var('marketing_referral_reward_cents') }}
             else 0
-        end as referrer_reward_cents
+        end as bigint) as referrer_reward_cents
     from referral_orders
     where referral_order_number = 1
 )

@@ -20,7 +20,7 @@ final as (
             when churn_metrics.model_name is null then 'the churn model asset has not run yet'
             else churn_metrics.model_reason
         end as model_reason,
-        churn_metrics.horizon_days,
+        cast(churn_metrics.horizon_days as bigint) as horizon_days,
         churn_metrics.train_cutoff_date,
         churn_metrics.holdout_cutoff_date,
         churn_metrics.observation_end_date,

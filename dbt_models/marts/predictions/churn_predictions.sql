@@ -18,8 +18,8 @@ final as (
         purchase_summary.customer_key,
         purchase_summary.observation_end_date,
         churn_predictions.churn_probability,
-        churn_predictions.churn_risk_decile,
-        churn_predictions.horizon_days,
+        cast(churn_predictions.churn_risk_decile as bigint) as churn_risk_decile,
+        cast(churn_predictions.horizon_days as bigint) as horizon_days,
         coalesce(churn_predictions.model_status, 'not_scored') as model_status,
         case
             when churn_predictions.customer_key is null

@@ -66,7 +66,7 @@ final as (
         clv_parameters.log_likelihood,
         clv_parameters.is_converged,
         clv_parameters.optimizer_message,
-        clv_parameters.iterations,
+        cast(clv_parameters.iterations as bigint) as iterations,
         clv_parameters.customers,
         clv_parameters.customers_in_fit,
         clv_parameters.distinct_rows,
