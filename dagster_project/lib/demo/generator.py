@@ -12,6 +12,7 @@ from dagster_project.lib.contract import SOURCES
 from dagster_project.lib.demo.ad_clicks import _person_clicks
 from dagster_project.lib.demo.ads_exports import _ad_report_frames, _anonymous_clicks, _clicks_frame
 from dagster_project.lib.demo.context import Activity, Context, _build_context
+from dagster_project.lib.demo.currencies import fx_rates_frame
 from dagster_project.lib.demo.frames import Frame
 from dagster_project.lib.demo.people import _people
 from dagster_project.lib.demo.private_domain import (
@@ -87,13 +88,24 @@ def generate(
     days: int = 365,
     end_date: date = DEFAULT_END_DATE,
     activity: Activity | None = None,
+    foreign_currency_share: float = 0.0,
 ) -> dict[str, int]:
     """Write every contract source as daily landing CSVs under ``out_dir``.
 
     Earlier files of the contract tables under ``out_dir`` are removed first. Returns the rows
-    written per source (``<family>__<table>``), duplicates and re-exports included.
+    written per source (``<family>__<table>``), duplicates and re-exports included. Orders are
+    CNY unless ``foreign_currency_share`` asks for a share in USD, HKD, EUR and JPY.
     """
-    return _generate(Path(out_dir), seed, customers, days, end_date, BLOCK_SIZE, activity)
+    return _generate(
+        Path(out_dir),
+        seed,
+        customers,
+        days,
+        end_date,
+        BLOCK_SIZE,
+        activity,
+        foreign_currency_share,
+    )
 
 
 def _generate(
@@ -104,15 +116,18 @@ def _generate(
     end_date: date,
     block_size: int,
     activity: Activity | None = None,
+    foreign_currency_share: float = 0.0,
 ) -> dict[str, int]:
     if customers < 1 or days < 1 or block_size < 1:
         raise ValueError("customers, days and block size must be positive")
     window = Window.build(end_date, days)
     rng = np.random.default_rng(seed)
     ctx = _build_context(rng, window, customers, activity or Activity())
+    ctx.foreign_currency_share = foreign_currency_share
     writer = LandingWriter(out_dir)
     writer.clear()
     writer.write(_stores_frame(window))
+    writer.write(fx_rates_frame(window))
     starts = range(0, customers, block_size)
     for number, (first, block_rng) in enumerate(zip(starts, rng.spawn(len(starts)), strict=True)):
         size = min(block_size, customers - first)
