@@ -120,6 +120,10 @@ def _generate(
 ) -> dict[str, int]:
     if customers < 1 or days < 1 or block_size < 1:
         raise ValueError("customers, days and block size must be positive")
+    if not 0.0 <= foreign_currency_share <= 1.0:
+        raise ValueError(
+            f"foreign currency share must be between 0 and 1, got {foreign_currency_share}"
+        )
     window = Window.build(end_date, days)
     rng = np.random.default_rng(seed)
     ctx = _build_context(rng, window, customers, activity or Activity())
