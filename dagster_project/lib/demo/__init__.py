@@ -54,5 +54,6 @@ output is the demo's, byte for byte.
 Modules: ``generator`` (``generate``, block by block), ``people`` (the latent population),
 ``shop``, ``private_domain`` and ``ad_clicks`` (behaviour), ``mess`` (injected mess),
 ``shop_exports``, ``scrm_exports`` and ``ads_exports`` (the export shapes, columns from the
-contract), ``currencies`` (exchange rates), ``writing`` (CSV files). The command line is ``python -m dagster_project.cli.demo_data``.
+contract), ``currencies`` (exchange rates), ``writing`` (CSV files). The command line is
+``python -m dagster_project.cli.demo_data``.
 """
