@@ -12,6 +12,7 @@ quarantine model owns the reason like every other.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from dagster_project.lib.base_models import (
@@ -109,12 +110,20 @@ def render_fx_clean_model_sql(model: BaseModel, models: dict[str, BaseModel]) ->
         else:
             selected.append(name)
     columns = ",\n        ".join(selected)
+    comment = textwrap.fill(
+        f"The clean rows of {model.name} with a usable exchange rate, amounts converted to CNY "
+        f"fen at {rate_source} (macros/staging/fx_conversion.sql); the rows without one are in "
+        f"quarantine_{model.source_name}. A view: it is a filter and a small join on tables "
+        "that are already built.",
+        width=96,
+        initial_indent="{#- ",
+        subsequent_indent="    ",
+        break_on_hyphens=False,
+    )
     return (
         GENERATED_SQL_HEADER.replace("{origin}", f"{model.name} in its yml entry")
-        + f"{{#- The clean rows of {model.name} with a usable exchange rate, amounts converted\n"
-        f"    to CNY fen at {rate_source} (macros/staging/fx_conversion.sql); the rows without\n"
-        f"    one are in quarantine_{model.source_name}. A view: it is a filter and a small join\n"
-        "    on tables that are already built. -#}\n"
+        + comment
+        + " -#}\n"
         "\n"
         "{{ config(materialized='view') }}\n"
         "\n" + _converted_ctes(model, models) + ",\n\n"
