@@ -115,7 +115,7 @@
         {"reason": "discount_exceeds_total_amount", "when": "discount_amount_cents > gross_amount_cents", "means": "discount_amount > total_amount"},
         {"reason": "no_customer_identifier", "when": "member_id is null and phone is null and openid is null", "means": "no member_id, no valid phone and no openid: the order cannot be attributed to anyone"},
         {"reason": "duplicate_order_id", "duplicate_of": ["order_id"], "means": "an older version of the same order_id (earlier updated_at, then earlier load)"},
-        {"reason": "missing_fx_rate", "fx_rate": {"currency": "currency", "day": "order_date", "amounts": {"gross_amount_cents": "Order amount before discount", "discount_amount_cents": "Discount granted", "order_amount_cents": "Amount charged (gross minus discount, each converted)"}}, "means": "currency is not CNY and shop__fx_rates has no clean rate for it on order_date or in the fx_rate_max_age_days days before (applied by stg_shop__orders and the quarantine model to the latest clean version)"},
+        {"reason": "missing_fx_rate", "fx_rate": {"currency": "currency", "day": "order_date", "amounts": {"gross_amount_cents": "Order amount before discount", "discount_amount_cents": "Discount granted", "order_amount_cents": "Amount charged (gross minus discount; converted on its own, so it may differ by a fen from the converted gross minus the converted discount)"}}, "means": "currency is not CNY and shop__fx_rates has no clean rate for it on order_date or in the fx_rate_max_age_days days before (applied by stg_shop__orders and the quarantine model to the latest clean version)"},
     ],
     "base_shop__order_items": [
         {"reason": "missing_order_id", "when": "order_id is null", "means": "order_id is empty"},
