@@ -11,65 +11,19 @@ happen in the dbt staging layer so that nothing is lost before a row can be quar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    description: str
-    required: bool = False
-    pii: bool = False
-    # What nearly every raw value looks like: the raw suite warns when more than 1 % do not.
-    expected_values: tuple[str, ...] = ()
-    expected_pattern: str = ""
-
-
-@dataclass(frozen=True)
-class SourceTable:
-    family: str
-    table: str
-    description: str
-    primary_key: tuple[str, ...]
-    columns: tuple[Column, ...]
-    encoding: str = "utf-8"
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    # Exported only on days with changes, so a quiet week is no staleness (no freshness check).
-    exports_only_changes: bool = False
-    # Every export day has rows: an empty extract means the export failed (raw suite error).
-    never_empty: bool = False
-
-    @property
-    def name(self) -> str:
-        return f"{self.family}__{self.table}"
-
-    @property
-    def column_names(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    @property
-    def required_columns(self) -> list[str]:
-        return [column.name for column in self.columns if column.required]
-
-
-TIMESTAMP_FORMATS_NOTE = (
-    "Timestamps arrive as 'YYYY-MM-DD HH:MM:SS' (China Standard Time, UTC+8), "
-    "'YYYY/MM/DD HH:MM' (UTC+8) or ISO 8601 with an explicit offset such as "
-    "'2026-03-01T04:05:06Z'; the warehouse converts all of them to UTC+8."
+from dagster_project.lib.contract_types import (
+    CURRENCY_NOTE,
+    CURRENCY_PATTERN,
+    PHONE_NOTE,
+    STORE_PLATFORMS,
+    TIMESTAMP_FORMATS_NOTE,
+    Column,
+    SourceTable,
+    currency_column,
 )
-# ISO 4217 alphabetic codes: three letters (staging trims and upper-cases them first).
-CURRENCY_PATTERN = r"^\s*[A-Za-z]{3}\s*$"
-CURRENCY_NOTE = (
-    "Amounts are in the row's currency (ISO 4217, empty = CNY), in yuan or units of that "
-    "currency; staging converts them to CNY fen with the shop__fx_rates rate of the row's day."
-)
-# The online platforms a store sells on (base_shop__stores maps the Chinese names to these).
-STORE_PLATFORMS = ("mini_program", "tmall", "jd", "web", "app")
-PHONE_NOTE = (
-    "Phones are mainland mobile numbers in any common form: '13812345678', '+86 138 1234 5678', "
-    "'86-138-1234-5678', '138 1234 5678' or with full-width digits."
-)
+
+__all__ = ["FAMILIES", "FAMILY_DESCRIPTIONS", "SOURCES", "Column", "SourceTable", "get_source"]
+
 
 SOURCES: tuple[SourceTable, ...] = (
     # --- public-domain ad platforms --------------------------------------------------------
@@ -92,12 +46,7 @@ SOURCES: tuple[SourceTable, ...] = (
                 "Spend in yuan (or units of currency) with 2 decimals.",
                 True,
             ),
-            Column(
-                "currency",
-                "string, ISO 4217 code",
-                "Currency of the cost; empty means CNY.",
-                expected_pattern=CURRENCY_PATTERN,
-            ),
+            currency_column("Currency of the cost; empty means CNY."),
             Column("show_cnt", "integer", "Impressions."),
             Column("click_cnt", "integer", "Clicks."),
             Column("convert_cnt", "integer", "Platform-reported conversions."),
@@ -122,12 +71,7 @@ SOURCES: tuple[SourceTable, ...] = (
                 "Spend in fen (1/100 yuan, or hundredths of currency), as the API reports it.",
                 True,
             ),
-            Column(
-                "currency",
-                "string, ISO 4217 code",
-                "Currency of the cost; empty means CNY.",
-                expected_pattern=CURRENCY_PATTERN,
-            ),
+            currency_column("Currency of the cost; empty means CNY."),
             Column("view_count", "integer", "Impressions."),
             Column("valid_click_count", "integer", "Clicks."),
             Column("conversions_count", "integer", "Platform-reported conversions."),
@@ -150,12 +94,7 @@ SOURCES: tuple[SourceTable, ...] = (
             Column(
                 "cost", "decimal, yuan of currency", "Spend in yuan (or units of currency).", True
             ),
-            Column(
-                "currency",
-                "string, ISO 4217 code",
-                "Currency of the cost; empty means CNY.",
-                expected_pattern=CURRENCY_PATTERN,
-            ),
+            currency_column("Currency of the cost; empty means CNY."),
             Column("impression", "integer", "Impressions."),
             Column("click", "integer", "Clicks."),
             Column("conversion", "integer", "Platform-reported conversions."),
@@ -327,12 +266,9 @@ SOURCES: tuple[SourceTable, ...] = (
             ),
             Column("discount_amount", "decimal, yuan of currency", "Discount granted."),
             Column("referral_code", "string", "Referral code used at checkout."),
-            Column(
-                "currency",
-                "string, ISO 4217 code",
+            currency_column(
                 "Currency of the order's amounts and of its lines, payments and refunds; empty "
-                "means CNY. CNY in the demo data unless asked otherwise.",
-                expected_pattern=CURRENCY_PATTERN,
+                "means CNY. CNY in the demo data unless asked otherwise."
             ),
             Column("updated_at", "timestamp, mixed formats", "Last change of the order.", True),
         ),
