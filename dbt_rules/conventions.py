@@ -135,22 +135,26 @@ def base_model_reads_only_sources(model: Model) -> RuleViolation | None:
 
 @rule
 def stg_model_reads_only_its_base(model: Model) -> RuleViolation | None:
-    """stg_<family>__<table> reads only base_<family>__<table>.
+    """stg_<family>__<table> reads only base_<family>__<table> (and, to convert money, the rates).
 
     The stg_ view is the clean rows of its own base model and nothing else; joins belong in
-    intermediate models.
+    intermediate models. The one exception is generated: a source whose amounts are in a
+    currency is converted to CNY fen in its stg_ view, which then also reads the base models its
+    yml lists under meta.converts_currency_with (the exchange rates, and for order lines the
+    order headers whose currency they are in), the same ones its quarantine model reads.
     """
     if not (_in_layer(model, STAGING) and model.name.startswith("stg_")):
         return None
     own_base = "base_" + model.name.removeprefix("stg_")
+    allowed = {own_base, *model.meta.get("converts_currency_with", [])}
     others = [
         parent
         for parent in model.parents
-        if not (isinstance(parent, Model) and parent.name == own_base)
+        if not (isinstance(parent, Model) and parent.name in allowed and _is_base_model(parent))
     ]
     if others or not model.parents:
         found = _listing(others) if others else "nothing"
-        return RuleViolation(f"{model.name} reads {found}; only {own_base}.")
+        return RuleViolation(f"{model.name} reads {found}; only {', '.join(sorted(allowed))}.")
     return None
 
 

@@ -414,3 +414,42 @@ def test_project_config_passes_the_compliant_project(
     capsys.readouterr()
     assert all(score.value >= config.fail_any_item_under for score in evaluation.scores.values())
     assert evaluation.project_score.value >= config.fail_project_under
+
+
+def _converting_stg(meta: dict[str, Any], parents: list[str]) -> dict[str, Any]:
+    node = _model("stg_shop__order_items", f"{STAGING}/stg_shop__order_items.sql", parents)
+    return {**node, "meta": meta, "config": {**node["config"], "meta": meta}}
+
+
+def _rates_and_items_bases() -> list[dict[str, Any]]:
+    return [
+        _model(f"base_shop__{table}", f"{STAGING}/base_shop__{table}.sql", [f"source.shop.{table}"])
+        for table in ("fx_rates", "order_items")
+    ]
+
+
+def test_a_converting_stg_model_may_read_the_base_models_its_yml_lists(tmp_path: Path) -> None:
+    """The generated currency conversion joins the rates and the order headers, declared in meta."""
+    parents = [
+        "model.base_shop__order_items",
+        "model.base_shop__fx_rates",
+        "model.base_shop__orders",
+    ]
+    meta = {"converts_currency_with": ["base_shop__fx_rates", "base_shop__orders"]}
+    extra = [_converting_stg(meta, parents), *_rates_and_items_bases()]
+    model = _models(tmp_path, extra)["stg_shop__order_items"]
+    assert _failing_custom_rules(model) == {}
+
+
+def test_a_stg_model_reading_a_base_model_its_yml_does_not_list_is_flagged(tmp_path: Path) -> None:
+    parents = [
+        "model.base_shop__order_items",
+        "model.base_shop__fx_rates",
+        "model.base_shop__orders",
+    ]
+    meta = {"converts_currency_with": ["base_shop__fx_rates"]}
+    extra = [_converting_stg(meta, parents), *_rates_and_items_bases()]
+    model = _models(tmp_path, extra)["stg_shop__order_items"]
+    failing = _failing_custom_rules(model)
+    assert set(failing) == {"stg_model_reads_only_its_base"}
+    assert "base_shop__orders" in failing["stg_model_reads_only_its_base"].message

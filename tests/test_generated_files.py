@@ -73,10 +73,48 @@ def test_every_contract_source_has_a_base_model_with_a_last_duplicate_rule() -> 
     for source in SOURCES:
         rules = models[source.name].quarantine_rules
         kinds = [
-            next(key for key in ("blank", "when", "duplicate_of") if key in rule) for rule in rules
+            next(key for key in ("blank", "when", "duplicate_of", "fx_rate") if key in rule)
+            for rule in rules
         ]
+        # The exchange-rate rule needs another source, so it follows the base model's own rules.
+        if kinds[-1] == "fx_rate":
+            kinds, rules = kinds[:-1], rules[:-1]
         assert kinds[-1] == "duplicate_of" and kinds.count("duplicate_of") == 1, source.name
+        assert "fx_rate" not in kinds, f"{source.name}: the fx_rate rule must come last"
         assert list(rules[-1]["duplicate_of"]) == list(source.primary_key), source.name
+        rules = models[source.name].quarantine_rules
         reasons = [rule["reason"] for rule in rules]
         assert len(reasons) == len(set(reasons)), f"{source.name}: a reason is declared twice"
         assert all(rule.get("means") for rule in rules), f"{source.name}: a rule lacks `means`"
+
+
+def test_converted_amounts_and_currency_columns_are_columns_of_their_base_model() -> None:
+    """An fx_rate rule names documented columns; rate_of names a model converted on its own day."""
+    models = {
+        model.name: model
+        for family in {source.family for source in SOURCES}
+        for model in load_base_models(family)
+    }
+    converted = {name: model for name, model in models.items() if model.fx_rule is not None}
+    assert set(converted) == {
+        f"base_{name}"
+        for name in (
+            "shop__orders",
+            "shop__order_items",
+            "shop__payments",
+            "shop__refunds",
+            "ads__ocean_engine_campaign_daily",
+            "ads__tencent_ads_daily",
+            "ads__baidu_campaign_daily",
+        )
+    }
+    for name, model in converted.items():
+        spec = model.fx_rule["fx_rate"]
+        columns = {column["name"] for column in model.columns}
+        assert set(spec["amounts"]) <= columns, name
+        if "rate_of" in spec:
+            parent = models[spec["rate_of"]]
+            assert "rate_of" not in parent.fx_rule["fx_rate"], name
+            assert spec["key"] in columns and spec["key"] in {c["name"] for c in parent.columns}
+        else:
+            assert {spec["currency"], spec["day"]} <= columns, name

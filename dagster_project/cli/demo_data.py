@@ -68,6 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument(
             f"--{knob}-scale", type=float, default=1.0, help=f"multiplier of {what}; default 1"
         )
+    parser.add_argument(
+        "--foreign-currency-share",
+        type=float,
+        default=0.0,
+        help="share of orders written in USD, HKD, EUR or JPY instead of CNY (default 0: the "
+        "demo's marts need no exchange rate)",
+    )
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     out_dir = arguments.out if arguments.out is not None else default_landing_dir()
@@ -89,8 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             arguments.end_date,
             activity,
             simulate_through=arguments.end_date + timedelta(days=arguments.nightly_days),
+            foreign_currency_share=arguments.foreign_currency_share,
         )
-    except (ForeignLandingFilesError, DemoAppendError) as error:
+    except (ForeignLandingFilesError, DemoAppendError, ValueError) as error:
         logger.error("%s", error)
         return 1
     logger.info("landing files written to %s", out_dir)

@@ -27,6 +27,21 @@ LINEAGE_COLUMNS = ("_source_file", "_row_number", "_load_date")
 # The columns a base model keeps for the quarantine listing only: the clean model leaves them out.
 BASE_ONLY_PREFIX = "raw_"
 BASE_ONLY_COLUMNS = ("quarantine_reason",)
+# The key of the quarantine rule converting a source's amounts to CNY fen
+# (macros/staging/fx_conversion.sql).
+FX_RULE_KEY = "fx_rate"
+FX_RATE_COLUMNS = (
+    (
+        "cny_per_unit",
+        "CNY yuan for one unit of original_currency, the rate the amounts were converted at (1 for "
+        "CNY): the latest clean shop__fx_rates rate on or before the row's day, at most "
+        "fx_rate_max_age_days days older.",
+    ),
+    (
+        "fx_rate_date",
+        "rate_date of the shop__fx_rates row used; null for CNY.",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +69,60 @@ class BaseModel:
     @property
     def reasons(self) -> list[str]:
         return [rule["reason"] for rule in self.quarantine_rules]
+
+    @property
+    def fx_rule(self) -> dict[str, Any] | None:
+        """The rule converting the amounts to CNY fen, when the source's money is in a currency."""
+        rules = [rule for rule in self.quarantine_rules if FX_RULE_KEY in rule]
+        return rules[0] if rules else None
+
+    @property
+    def stg_columns(self) -> list[dict[str, Any]]:
+        """The columns of the generated ``stg_`` model: the clean columns, and for a converted
+        source its amounts in CNY fen, the currency column as ``original_currency``, the amounts
+        as exported (``original_<amount>_hundredths``) and the rate, before the lineage."""
+        rule = self.fx_rule
+        if rule is None:
+            return self.clean_columns
+        spec = rule[FX_RULE_KEY]
+        amounts: dict[str, str] = spec["amounts"]
+        columns = []
+        for column in self.clean_columns:
+            name = column["name"]
+            if name == spec.get("currency") or name in LINEAGE_COLUMNS:
+                continue
+            if name in amounts:
+                column = {
+                    **column,
+                    "description": f"{amounts[name]}, in CNY fen: {original_amount(name)} times "
+                    "cny_per_unit, rounded half away from zero (CNY amounts are unchanged).",
+                }
+            columns.append(column)
+        origin = "as exported"
+        if "rate_of" in spec:
+            origin = f"of the {spec['rate_of']} row it belongs to"
+        columns.append(
+            {
+                "name": "original_currency",
+                "description": f"ISO 4217 code of the amounts {origin} (CNY when empty).",
+            }
+        )
+        for name, label in amounts.items():
+            columns.append(
+                {
+                    "name": original_amount(name),
+                    "description": f"{label} as exported, in hundredths of original_currency "
+                    "(fen for CNY, cents for USD).",
+                }
+            )
+        columns += [{"name": name, "description": text} for name, text in FX_RATE_COLUMNS]
+        columns += [column for column in self.clean_columns if column["name"] in LINEAGE_COLUMNS]
+        return columns
+
+
+def original_amount(name: str) -> str:
+    """The stg_ column of an amount as exported, e.g. original_gross_amount_hundredths."""
+    return f"original_{name.removesuffix('_cents')}_hundredths"
 
 
 def models_yml_path(family: str) -> Path:

@@ -11,57 +11,19 @@ happen in the dbt staging layer so that nothing is lost before a row can be quar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    description: str
-    required: bool = False
-    pii: bool = False
-    # What nearly every raw value looks like: the raw suite warns when more than 1 % do not.
-    expected_values: tuple[str, ...] = ()
-    expected_pattern: str = ""
-
-
-@dataclass(frozen=True)
-class SourceTable:
-    family: str
-    table: str
-    description: str
-    primary_key: tuple[str, ...]
-    columns: tuple[Column, ...]
-    encoding: str = "utf-8"
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    # Exported only on days with changes, so a quiet week is no staleness (no freshness check).
-    exports_only_changes: bool = False
-    # Every export day has rows: an empty extract means the export failed (raw suite error).
-    never_empty: bool = False
-
-    @property
-    def name(self) -> str:
-        return f"{self.family}__{self.table}"
-
-    @property
-    def column_names(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    @property
-    def required_columns(self) -> list[str]:
-        return [column.name for column in self.columns if column.required]
-
-
-TIMESTAMP_FORMATS_NOTE = (
-    "Timestamps arrive as 'YYYY-MM-DD HH:MM:SS' (China Standard Time, UTC+8), "
-    "'YYYY/MM/DD HH:MM' (UTC+8) or ISO 8601 with an explicit offset such as "
-    "'2026-03-01T04:05:06Z'; the warehouse converts all of them to UTC+8."
+from dagster_project.lib.contract_types import (
+    CURRENCY_NOTE,
+    CURRENCY_PATTERN,
+    PHONE_NOTE,
+    STORE_PLATFORMS,
+    TIMESTAMP_FORMATS_NOTE,
+    Column,
+    SourceTable,
+    currency_column,
 )
-PHONE_NOTE = (
-    "Phones are mainland mobile numbers in any common form: '13812345678', '+86 138 1234 5678', "
-    "'86-138-1234-5678', '138 1234 5678' or with full-width digits."
-)
+
+__all__ = ["FAMILIES", "FAMILY_DESCRIPTIONS", "SOURCES", "Column", "SourceTable", "get_source"]
+
 
 SOURCES: tuple[SourceTable, ...] = (
     # --- public-domain ad platforms --------------------------------------------------------
@@ -70,6 +32,7 @@ SOURCES: tuple[SourceTable, ...] = (
         table="ocean_engine_campaign_daily",
         description="Ocean Engine (Douyin) ad-level daily report, as exported from the console.",
         primary_key=("stat_date", "ad_id"),
+        notes=(CURRENCY_NOTE,),
         columns=(
             Column("stat_date", "date YYYY-MM-DD", "Report day, UTC+8.", required=True),
             Column("advertiser_id", "string", "Ocean Engine advertiser account id.", True),
@@ -77,7 +40,13 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("campaign_name", "string", "Campaign name; A/B arms end in '_A' / '_B'."),
             Column("ad_id", "string", "Ad (plan) id.", True),
             Column("ad_name", "string", "Ad name."),
-            Column("stat_cost", "decimal, CNY yuan", "Spend in yuan with 2 decimals.", True),
+            Column(
+                "stat_cost",
+                "decimal, yuan of currency",
+                "Spend in yuan (or units of currency) with 2 decimals.",
+                True,
+            ),
+            currency_column("Currency of the cost; empty means CNY."),
             Column("show_cnt", "integer", "Impressions."),
             Column("click_cnt", "integer", "Clicks."),
             Column("convert_cnt", "integer", "Platform-reported conversions."),
@@ -88,6 +57,7 @@ SOURCES: tuple[SourceTable, ...] = (
         table="tencent_ads_daily",
         description="Tencent Ads (Guangdiantong) ad-group daily report from the Marketing API.",
         primary_key=("date", "adgroup_id"),
+        notes=(CURRENCY_NOTE,),
         columns=(
             Column("date", "date YYYY-MM-DD", "Report day, UTC+8.", required=True),
             Column("account_id", "string", "Tencent Ads account id.", True),
@@ -97,10 +67,11 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("adgroup_name", "string", "Ad group name."),
             Column(
                 "cost",
-                "integer, CNY fen",
-                "Spend in fen (1/100 yuan), as the API reports it.",
+                "integer, fen of currency",
+                "Spend in fen (1/100 yuan, or hundredths of currency), as the API reports it.",
                 True,
             ),
+            currency_column("Currency of the cost; empty means CNY."),
             Column("view_count", "integer", "Impressions."),
             Column("valid_click_count", "integer", "Clicks."),
             Column("conversions_count", "integer", "Platform-reported conversions."),
@@ -112,7 +83,7 @@ SOURCES: tuple[SourceTable, ...] = (
         description="Baidu search promotion (Fengchao) unit daily report, an Excel CSV export.",
         primary_key=("date", "unit_id"),
         encoding="utf-8-sig",
-        notes=("Excel exports carry a UTF-8 byte-order mark.",),
+        notes=("Excel exports carry a UTF-8 byte-order mark.", CURRENCY_NOTE),
         columns=(
             Column("date", "date YYYY/MM/DD", "Report day, UTC+8.", required=True),
             Column("account_name", "string", "Baidu account name.", True),
@@ -120,7 +91,10 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("campaign_name", "string", "Campaign name."),
             Column("unit_id", "string", "Ad unit id.", True),
             Column("unit_name", "string", "Ad unit name."),
-            Column("cost", "decimal, CNY yuan", "Spend in yuan.", True),
+            Column(
+                "cost", "decimal, yuan of currency", "Spend in yuan (or units of currency).", True
+            ),
+            currency_column("Currency of the cost; empty means CNY."),
             Column("impression", "integer", "Impressions."),
             Column("click", "integer", "Clicks."),
             Column("conversion", "integer", "Platform-reported conversions."),
@@ -224,7 +198,14 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("store_id", "string", "Store id.", True),
             Column("store_name", "string", "Store name."),
             Column("channel", "string", "'online' or 'offline'.", True),
-            Column("platform", "string", "Online platform (mini_program, tmall, jd) or empty."),
+            Column(
+                "platform",
+                "string",
+                "Online platform: mini_program, tmall, jd, web (the brand's own web shop) or "
+                "app (its mobile app), English or Chinese; empty for offline stores.",
+                # Empty for offline stores; the Chinese names are what store systems often export.
+                expected_values=("", *STORE_PLATFORMS, "小程序", "天猫", "京东", "官网", "APP"),
+            ),
             Column("city", "string", "City."),
             Column("opened_date", "date YYYY-MM-DD", "Opening day."),
         ),
@@ -258,6 +239,9 @@ SOURCES: tuple[SourceTable, ...] = (
             PHONE_NOTE,
             TIMESTAMP_FORMATS_NOTE,
             "A re-exported order replaces the older row with the later updated_at.",
+            CURRENCY_NOTE,
+            "Order lines, payments and refunds are in their order's currency and are converted "
+            "at their order's rate.",
         ),
         columns=(
             Column("order_id", "string", "Order id.", True),
@@ -275,14 +259,17 @@ SOURCES: tuple[SourceTable, ...] = (
             ),
             Column(
                 "total_amount",
-                "decimal, CNY yuan",
-                "Order amount before discount.",
+                "decimal, yuan of currency",
+                "Order amount before discount, in yuan (or units of the order's currency).",
                 True,
                 expected_pattern=r"^-?[0-9]+(\.[0-9]{1,2})?$",
             ),
-            Column("discount_amount", "decimal, CNY yuan", "Discount granted."),
+            Column("discount_amount", "decimal, yuan of currency", "Discount granted."),
             Column("referral_code", "string", "Referral code used at checkout."),
-            Column("currency", "string", "Always CNY in the demo data."),
+            currency_column(
+                "Currency of the order's amounts and of its lines, payments and refunds; empty "
+                "means CNY. CNY in the demo data unless asked otherwise."
+            ),
             Column("updated_at", "timestamp, mixed formats", "Last change of the order.", True),
         ),
     ),
@@ -298,7 +285,12 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("product_name", "string", "Product name."),
             Column("category", "string", "Product category (stroller, safety_seat, ...)."),
             Column("quantity", "integer", "Units.", True),
-            Column("unit_price", "decimal, CNY yuan", "Price per unit.", True),
+            Column(
+                "unit_price",
+                "decimal, yuan of currency",
+                "Price per unit, in the order's currency.",
+                True,
+            ),
         ),
     ),
     SourceTable(
@@ -311,7 +303,9 @@ SOURCES: tuple[SourceTable, ...] = (
             Column("payment_id", "string", "Payment id.", True),
             Column("order_id", "string", "Order id.", True),
             Column("payment_method", "string", "wechat_pay, alipay, card or cash.", True),
-            Column("amount", "decimal, CNY yuan", "Amount paid.", True),
+            Column(
+                "amount", "decimal, yuan of currency", "Amount paid, in the order's currency.", True
+            ),
             Column("paid_at", "timestamp, mixed formats", "When the payment was captured.", True),
         ),
     ),
@@ -325,9 +319,45 @@ SOURCES: tuple[SourceTable, ...] = (
         columns=(
             Column("refund_id", "string", "Refund id.", True),
             Column("order_id", "string", "Refunded order id.", True),
-            Column("refund_amount", "decimal, CNY yuan", "Amount refunded (positive).", True),
+            Column(
+                "refund_amount",
+                "decimal, yuan of currency",
+                "Amount refunded (positive), in the order's currency.",
+                True,
+            ),
             Column("refunded_at", "timestamp, mixed formats", "When the refund was made.", True),
             Column("reason", "string", "Refund reason."),
+        ),
+    ),
+    SourceTable(
+        family="shop",
+        table="fx_rates",
+        exports_only_changes=True,
+        description="Daily exchange rates: CNY yuan for one unit of a foreign currency.",
+        primary_key=("rate_date", "currency"),
+        notes=(
+            "Rates may arrive once for a whole history or day by day; a later export of the same "
+            "rate_date and currency replaces the earlier one.",
+            "An amount in a foreign currency takes the latest rate on or before its China-time "
+            "day, at most fx_rate_max_age_days (dbt var, default 7) days old; CNY needs no rate.",
+        ),
+        columns=(
+            Column("rate_date", "date YYYY-MM-DD", "Day the rate applies from, UTC+8.", True),
+            Column(
+                "currency",
+                "string, ISO 4217 code",
+                "Foreign currency, e.g. USD, HKD, EUR, JPY.",
+                True,
+                expected_pattern=CURRENCY_PATTERN,
+            ),
+            Column(
+                "cny_per_unit",
+                "decimal, CNY yuan",
+                "CNY yuan for one unit of the currency (e.g. 7.1 for USD, 0.047 for JPY).",
+                True,
+                expected_pattern=r"^[0-9]+(\.[0-9]+)?$",
+            ),
+            Column("source", "string", "Where the rate comes from (e.g. a central bank fixing)."),
         ),
     ),
     SourceTable(
@@ -353,8 +383,8 @@ FAMILY_DESCRIPTIONS: dict[str, str] = {
     "callbacks.",
     "scrm": "Private-domain exports: WeCom contacts from the SCRM, mini-program tracking events "
     "and community interactions.",
-    "shop": "Transaction exports: stores, loyalty members, orders, order lines, payments, refunds "
-    "and referral codes.",
+    "shop": "Transaction exports: stores, loyalty members, orders, order lines, payments, refunds, "
+    "daily exchange rates and referral codes.",
 }
 
 

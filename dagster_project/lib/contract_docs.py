@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dagster_project.lib.contract import FAMILIES, SOURCES, SourceTable
+from dagster_project.lib.demo.currencies import DEMO_CNY_PER_UNIT, RATE_SOURCE
 from dagster_project.lib.landing_files import (
     EMPTY_FILE_NAME,
     EMPTY_LOAD_DATE,
@@ -29,6 +30,11 @@ ENCODING_NAMES: dict[str, str] = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8 with byte-order mark",
 }
+
+DEMO_RATE_TABLE = "\n".join(
+    ["| currency | cny_per_unit |", "|---|---|"]
+    + [f"| {code} | {rate} |" for code, rate in DEMO_CNY_PER_UNIT.items()]
+)
 
 INTRO = f"""\
 # Landing-zone sources
@@ -90,9 +96,30 @@ The warehouse converts all of them to UTC+8.
 
 ## Money
 
-Amounts arrive as the source reports them: in CNY yuan with decimals, or in fen (1/100 yuan)
-where the column's type says so. The warehouse stores money as integer fen in `<name>_cents`
-columns (`bigint`), so 12.34 yuan becomes 1234.
+Amounts arrive as the source reports them: in yuan with decimals, or in fen (1/100 yuan) where
+the column's type says so, in the row's currency. Orders and the three ad-platform daily reports
+carry an optional `currency` (ISO 4217 code such as USD; empty means CNY); an order's lines,
+payments and refunds are in the order's currency. The warehouse stores money as integer CNY fen
+in `<name>_cents` columns (`bigint`), so 12.34 yuan becomes 1234.
+
+A foreign amount is converted with `shop__fx_rates` (CNY yuan for one unit): the latest clean
+rate on or before the row's China-time day (the order's day, the report's date; lines, payments
+and refunds take their order's rate, so a full refund nets its order to zero), at most
+`fx_rate_max_age_days` days older (dbt var, default 7, so a weekend keeps Friday's rate).
+Converted fen = round(hundredths of the currency x `cny_per_unit`), half away from zero; CNY needs
+no rate and is never multiplied. The `stg_` models keep `original_currency`, the amounts as
+exported (`original_<amount>_hundredths`) and the rate used (`cny_per_unit`, `fx_rate_date`). A
+foreign-currency row without a usable rate is quarantined as `missing_fx_rate` (an order with its
+lines, payments and refunds) and leaves the quarantine on the first build after its rate lands. A
+late rate changes rows of earlier load days, which a nightly incremental run does not revisit:
+rebuild with `CVW_DBT_FULL_REFRESH=1` (or `make load`) after loading rates for past days.
+
+The demo data stays in CNY (`--foreign-currency-share` of `python -m
+dagster_project.cli.demo_data` writes that share of orders in foreign currencies instead) but
+writes `shop__fx_rates` for every day of its window, one file per day, from this table
+(`dagster_project/lib/demo/currencies.py`), source `{RATE_SOURCE}`:
+
+{DEMO_RATE_TABLE}
 
 ## Bringing your own exports
 

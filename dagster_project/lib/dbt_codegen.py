@@ -28,6 +28,11 @@ from dagster_project.lib.base_models import (
     models_yml_path,
 )
 from dagster_project.lib.contract import FAMILIES, SOURCES, SourceTable
+from dagster_project.lib.fx_codegen import (
+    fx_model_parents,
+    render_fx_clean_model_sql,
+    render_fx_quarantine_model_sql,
+)
 from dagster_project.lib.sources_yml import render_sources_yml
 
 
@@ -102,8 +107,22 @@ def render_clean_models_yml(family: str, models: list[BaseModel]) -> str:
             f"reason stay on {model.name}, where the cleaning and the rules are documented. "
             f"Downstream models read this model and never filter on the reason."
         )
-        lines += [f"  - name: {stg}", "    description: >", folded(text, 6), "    columns:"]
-        for column in model.clean_columns:
+        if model.fx_rule is not None:
+            text += (
+                " Amounts are CNY fen, converted at the exchange rate of the row's day; rows "
+                "without a usable rate are quarantined as "
+                f"{model.fx_rule['reason']} (macros/staging/fx_conversion.sql)."
+            )
+        lines += [f"  - name: {stg}", "    description: >", folded(text, 6)]
+        if model.fx_rule is not None:
+            # What dbt_rules/conventions.py lets this stg_ view read besides its own base model.
+            lines += [
+                "    config:",
+                "      meta:",
+                f"        converts_currency_with: [{', '.join(fx_model_parents(model))}]",
+            ]
+        lines.append("    columns:")
+        for column in model.stg_columns:
             lines += column_entry(
                 column["name"], column.get("description", ""), is_sensitive(column)
             )
@@ -209,11 +228,20 @@ def generated_files() -> dict[Path, str]:
         folder = STAGING_DIR / family
         files[folder / f"_{family}__sources.yml"] = render_sources_yml(family)
         files[folder / f"_{family}__stg_models.yml"] = render_clean_models_yml(family, models)
-        for model in models:
-            files[folder / f"stg_{model.source_name}.sql"] = render_clean_model_sql(model)
+    by_name = {model.name: model for model in all_models}
+    for model in all_models:
+        folder = STAGING_DIR / model.source_name.split("__")[0]
+        files[folder / f"stg_{model.source_name}.sql"] = (
+            render_clean_model_sql(model)
+            if model.fx_rule is None
+            else render_fx_clean_model_sql(model, by_name)
+        )
     for source in SOURCES:
-        files[QUARANTINE_DIR / f"quarantine_{source.name}.sql"] = render_quarantine_model_sql(
-            source
+        model = by_name[f"base_{source.name}"]
+        files[QUARANTINE_DIR / f"quarantine_{source.name}.sql"] = (
+            render_quarantine_model_sql(source)
+            if model.fx_rule is None
+            else render_fx_quarantine_model_sql(source, model, by_name)
         )
     files[QUARANTINE_DIR / "_quarantine__models.yml"] = render_quarantine_yml(all_models)
     files[DECLARED_RULES_MACRO] = render_declared_rules_macro(all_models)

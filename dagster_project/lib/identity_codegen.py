@@ -77,7 +77,7 @@ def render_resolved_yml() -> str:
             "a customer for these rows reads it here; none builds identity nodes itself."
         )
         lines += [f"  - name: {view}", "    description: >", folded(text, 6), "    columns:"]
-        for column in model.clean_columns:
+        for column in model.stg_columns:
             lines += column_entry(
                 column["name"], column.get("description", ""), is_sensitive(column)
             )

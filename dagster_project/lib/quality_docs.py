@@ -32,7 +32,7 @@ def _render_source(model: BaseModel) -> list[str]:
     for position, rule in enumerate(model.quarantine_rules, start=1):
         lines.append(f"{position}. `{rule['reason']}`: {rule['means']}")
     lines += ["", f"Clean rows: `stg_{model.source_name}`. Columns:", ""]
-    for column in model.clean_columns:
+    for column in model.stg_columns:
         if column["name"] in LINEAGE_COLUMNS:
             continue
         description = " ".join(str(column.get("description", "")).split())

@@ -78,7 +78,7 @@ def raw_suite(source: SourceTable) -> dict[str, object]:
                         "mostly": 0.99,
                     },
                     "warn",
-                    f"other {column.name} values are quarantined downstream",
+                    f"other {column.name} values are quarantined or warned about downstream",
                 )
             )
         if column.expected_pattern:

@@ -18,13 +18,14 @@
 {%- endmacro %}
 
 
-{#- A decimal(18, 4) from a plain decimal such as '12.34', '-0.5' or '1,234.00'; null for
-    anything else (exponents, several points, letters) and for more than 14 integer digits. -#}
-{% macro parse_decimal(column) -%}
+{#- A decimal(18, 4) (or `type`) from a plain decimal such as '12.34', '-0.5' or '1,234.00'; null
+    for anything else (exponents, several points, letters) and for more integer digits than the
+    type holds (14 for decimal(18, 4)). -#}
+{% macro parse_decimal(column, type='decimal(18, 4)') -%}
     {%- set text = numeric_text(column) -%}
     case
         when {{ regexp_matches(text, '^[+-]?([0-9]+([.][0-9]+)?|[.][0-9]+)$') }}
-            then {{ dbt.safe_cast(text, 'decimal(18, 4)') }}
+            then {{ dbt.safe_cast(text, type) }}
     end
 {%- endmacro %}
 

@@ -3,7 +3,12 @@
     one of:
       {reason: missing_x, blank: raw_x, means: ...}       the raw value is null, empty or spaces
       {reason: bad_x, when: <SQL condition>, means: ...}  the condition holds on the typed row
-      {reason: duplicate_x, duplicate_of: x, means: ...}  an older copy of the same key (last)
+      {reason: duplicate_x, duplicate_of: x, means: ...}  an older copy of the same key
+      {reason: missing_fx_rate, fx_rate: {...}, means: ...} after the duplicate rule, on the clean
+                                                          rows only: no usable exchange rate
+                                                          (macros/staging/fx_conversion.sql)
+    The fx_rate rule needs another source, so the base model never applies it: the generated
+    stg_ and quarantine models do.
     The same list renders the generated quarantine model's accepted values and
     docs/data_quality.md (`make generate`), so a rule is written down in one place. -#}
 
@@ -19,9 +24,11 @@
 {%- endmacro %}
 
 
-{#- The `case` naming the first non-duplicate rule a row fails, or null. -#}
+{#- The `case` naming the first rule of the row itself it fails (not the duplicate or exchange-rate
+    rule), or null. -#}
 {% macro quarantine_rule_violation() -%}
-    {%- set rules = quarantine_rules() | rejectattr('duplicate_of', 'defined') | list -%}
+    {%- set rules = quarantine_rules() | rejectattr('duplicate_of', 'defined')
+        | rejectattr('fx_rate', 'defined') | list -%}
     {%- if execute and rules | length == 0 -%}
         {{ exceptions.raise_compiler_error(
             model.name ~ ': no config.meta.quarantine_rules in its yml entry (run make generate?)') }}

@@ -104,6 +104,8 @@ def clean_orders(raw: pd.DataFrame) -> pd.DataFrame:
         .notna()
         .all(axis=1)
         & orders["order_status"].isin(ORDER_STATUSES)
+        # No exchange rates here: the demo is CNY, and tests/test_currency_conversion.py checks
+        # foreign-currency orders against hand-worked rates.
         & (orders["currency"] == "CNY")
         & (orders["gross"] >= 0)
         & (orders["discount"] >= 0)

@@ -45,6 +45,13 @@ The people can be simulated past the last export day (``simulate_through``; the 
 ones, exactly as a generation of one more day over the same window would (``make nightly``).
 ``.demo_files.json`` in the landing folder lists the files written and records the generation.
 
+Money is CNY: ad reports say so in their ``currency`` column and orders leave it empty in about
+1% of rows. ``shop__fx_rates`` still gets one rate per day for USD, HKD, EUR and JPY
+(``currencies``, the table in docs/sources.md); ``--foreign-currency-share`` writes that share of
+orders (chosen by a hash of the order id, no random draw) with their lines, payments and refunds
+in one of those currencies at those rates, for trying the conversion. At 0 (the default) the
+other files are the same as without rates.
+
 ``Activity`` multipliers (``--orders-scale``, ``--events-scale``, ``--clicks-scale``) raise the
 orders, mini-program events and ad clicks per person for benchmark mixes; at 1 (the default) the
 output is the demo's, byte for byte.
@@ -52,5 +59,6 @@ output is the demo's, byte for byte.
 Modules: ``generator`` (``generate``, block by block), ``people`` (the latent population),
 ``shop``, ``private_domain`` and ``ad_clicks`` (behaviour), ``mess`` (injected mess),
 ``shop_exports``, ``scrm_exports`` and ``ads_exports`` (the export shapes, columns from the
-contract), ``writing`` (CSV files). The command line is ``python -m dagster_project.cli.demo_data``.
+contract), ``currencies`` (exchange rates), ``writing`` (CSV files). The command line is
+``python -m dagster_project.cli.demo_data``.
 """

@@ -116,6 +116,8 @@ def _ad_report_frames(ctx: Context, rng: np.random.Generator) -> list[Frame]:
             "ad_id": ads.ad_id[ad],
             "ad_name": ads.ad_name[ad],
             "cost": cost.astype(str) if code == TENCENT_ADS else _yuan(cost),
+            # The demo buys its ads in CNY; no random draw, so the other columns stay the same.
+            "currency": np.full(len(day), "CNY"),
             "impressions": ads.impressions[day, ad].astype(str),
             "clicks": clicks[day, ad].astype(str),
             "conversions": conversions[day, ad].astype(str),

@@ -76,6 +76,8 @@ class Context:
     orders_per_day: np.ndarray
     counters: dict[str, int]
     activity: Activity = field(default_factory=Activity)
+    # Share of orders written in a foreign currency (lib/demo/currencies.py); 0 in the demo.
+    foreign_currency_share: float = 0.0
 
     def take(self, counter: str, n: int) -> int:
         """Reserve ``n`` sequence numbers; returns the first."""

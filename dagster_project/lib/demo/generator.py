@@ -20,6 +20,7 @@ from dagster_project.lib.contract import SOURCES
 from dagster_project.lib.demo.ad_clicks import _person_clicks
 from dagster_project.lib.demo.ads_exports import _ad_report_frames, _anonymous_clicks, _clicks_frame
 from dagster_project.lib.demo.context import Activity, Context, _build_context
+from dagster_project.lib.demo.currencies import fx_rates_frame
 from dagster_project.lib.demo.frames import Frame
 from dagster_project.lib.demo.people import _people
 from dagster_project.lib.demo.private_domain import (
@@ -72,6 +73,7 @@ class Generation:
     simulated_through: date
     activity: Activity
     block_size: int = BLOCK_SIZE
+    foreign_currency_share: float = 0.0
 
     def window(self) -> Window:
         return Window.build(
@@ -95,6 +97,7 @@ class Generation:
             customers=int(record["customers"]),
             activity=Activity(**record["activity"]),
             block_size=int(record["block_size"]),
+            foreign_currency_share=float(record.get("foreign_currency_share", 0.0)),
             **days,
         )
 
@@ -140,16 +143,26 @@ def generate(
     end_date: date = DEFAULT_END_DATE,
     activity: Activity | None = None,
     simulate_through: date | None = None,
+    foreign_currency_share: float = 0.0,
 ) -> dict[str, int]:
     """Write every contract source as daily landing CSVs under ``out_dir``.
 
     The export days are the ``days`` up to ``end_date``; the people are simulated up to
     ``simulate_through`` (default ``end_date``), whose later days ``append_day`` can add.
     Earlier files of the contract tables under ``out_dir`` are removed first. Returns the rows
-    written per source (``<family>__<table>``), duplicates and re-exports included.
+    written per source (``<family>__<table>``), duplicates and re-exports included. Orders are
+    CNY unless ``foreign_currency_share`` asks for a share in USD, HKD, EUR and JPY.
     """
     return _generate(
-        Path(out_dir), seed, customers, days, end_date, BLOCK_SIZE, activity, simulate_through
+        Path(out_dir),
+        seed,
+        customers,
+        days,
+        end_date,
+        BLOCK_SIZE,
+        activity,
+        simulate_through,
+        foreign_currency_share,
     )
 
 
@@ -190,15 +203,27 @@ def _generate(
     block_size: int,
     activity: Activity | None = None,
     simulate_through: date | None = None,
+    foreign_currency_share: float = 0.0,
 ) -> dict[str, int]:
     if customers < 1 or days < 1 or block_size < 1:
         raise ValueError("customers, days and block size must be positive")
+    if not 0.0 <= foreign_currency_share <= 1.0:
+        raise ValueError(
+            f"foreign currency share must be between 0 and 1, got {foreign_currency_share}"
+        )
     through = end_date if simulate_through is None else simulate_through
     if through < end_date:
         raise ValueError("simulate_through must not be before end_date")
     first_day = end_date - timedelta(days=days - 1)
     generation = Generation(
-        seed, customers, first_day, end_date, through, activity or Activity(), block_size
+        seed,
+        customers,
+        first_day,
+        end_date,
+        through,
+        activity or Activity(),
+        block_size,
+        foreign_currency_share,
     )
     writer = LandingWriter(out_dir, export_days=((first_day - EPOCH).days, (end_date - EPOCH).days))
     writer.clear()
@@ -210,8 +235,10 @@ def _write(writer: LandingWriter, generation: Generation) -> dict[str, int]:
     window = generation.window()
     rng = np.random.default_rng(generation.seed)
     ctx = _build_context(rng, window, generation.customers, generation.activity)
+    ctx.foreign_currency_share = generation.foreign_currency_share
     customers, block_size = generation.customers, generation.block_size
     writer.write(_stores_frame(window))
+    writer.write(fx_rates_frame(window))
     starts = range(0, customers, block_size)
     for number, (first, block_rng) in enumerate(zip(starts, rng.spawn(len(starts)), strict=True)):
         size = min(block_size, customers - first)

@@ -15,6 +15,7 @@ from dagster_project.lib.demo.arrays import (
     _yuan,
 )
 from dagster_project.lib.demo.context import Context
+from dagster_project.lib.demo.currencies import in_currency, order_currencies
 from dagster_project.lib.demo.frames import Frame, _concat, _take
 from dagster_project.lib.demo.master_data import (
     _REFUND_REASON_SHARES,
@@ -100,6 +101,8 @@ def _order_frames(
         [(window.start + timedelta(days=day)).strftime("%y%m%d") for day in range(window.days)]
     )
     order_id = _join("SO", day_labels[day_index], _digits(sequence, 6))
+    # '' for CNY, the demo's currency; a foreign order's amounts are its CNY amounts at the rate.
+    currency = order_currencies(order_id, ctx.foreign_currency_share)
 
     line_fen = _SKU_PRICE_FEN[items.sku] * items.quantity
     gross = np.round(np.bincount(items.order, weights=line_fen, minlength=n)).astype(np.int64)
@@ -144,10 +147,10 @@ def _order_frames(
         "openid": np.where(with_openid & ~guest, people.openid[person], ""),
         "order_time": order_time,
         "order_status": status,
-        "total_amount": _yuan(gross),
-        "discount_amount": _blank(rng, _yuan(discount), 0.02),
+        "total_amount": _yuan(in_currency(gross, currency)),
+        "discount_amount": _blank(rng, _yuan(in_currency(discount, currency)), 0.02),
         "referral_code": referral,
-        "currency": _blank(rng, np.full(n, "CNY"), 0.01),
+        "currency": np.where(currency != "", currency, _blank(rng, np.full(n, "CNY"), 0.01)),
         "updated_at": _timestamps(updated, formats),
     }
     export_day = window.local_day(updated)
@@ -177,12 +180,12 @@ def _order_frames(
         "product_name": _blank(rng, _SKU_NAME[items.sku], 0.01),
         "category": _blank(rng, category, 0.005),
         "quantity": quantity.astype(str),
-        "unit_price": _yuan(_SKU_PRICE_FEN[items.sku]),
+        "unit_price": _yuan(in_currency(_SKU_PRICE_FEN[items.sku], currency[items.order])),
     }
     item_day = export_day[items.order]
     frames.append(_with_duplicates("shop__order_items", rng, item_frame, item_day, 0.005))
-    frames.append(_payments_frame(ctx, rng, orders, order_id, net, cancelled))
-    frames.append(_refunds_frame(ctx, rng, orders, order_id, net, cancelled))
+    frames.append(_payments_frame(ctx, rng, orders, order_id, currency, net, cancelled))
+    frames.append(_refunds_frame(ctx, rng, orders, order_id, currency, net, cancelled))
     return frames
 
 
@@ -191,6 +194,7 @@ def _payments_frame(
     rng: np.random.Generator,
     orders: Orders,
     order_id: np.ndarray,
+    currency: np.ndarray,
     net: np.ndarray,
     cancelled: np.ndarray,
 ) -> Frame:
@@ -216,7 +220,7 @@ def _payments_frame(
         "payment_id": _join("PY", _digits(first_number + np.arange(len(order)), 10)),
         "order_id": order_id[order],
         "payment_method": methods,
-        "amount": _yuan(amount),
+        "amount": _yuan(in_currency(amount, currency[order])),
         "paid_at": _mixed_timestamps(rng, when),
     }
     return _with_duplicates("shop__payments", rng, frame, ctx.window.local_day(when), 0.005)
@@ -227,6 +231,7 @@ def _refunds_frame(
     rng: np.random.Generator,
     orders: Orders,
     order_id: np.ndarray,
+    currency: np.ndarray,
     net: np.ndarray,
     cancelled: np.ndarray,
 ) -> Frame:
@@ -245,7 +250,7 @@ def _refunds_frame(
     frame = {
         "refund_id": _join("RF", _digits(first_number + np.arange(len(keep)), 10)),
         "order_id": order_id[refunded[keep]],
-        "refund_amount": _yuan(amount[keep]),
+        "refund_amount": _yuan(in_currency(amount[keep], currency[refunded[keep]])),
         "refunded_at": _mixed_timestamps(rng, when[keep]),
         "reason": reason[keep],
     }

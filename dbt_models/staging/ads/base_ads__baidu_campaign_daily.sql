@@ -17,6 +17,7 @@ renamed as (
         unit_id as raw_unit_id,
         unit_name as raw_unit_name,
         cost as raw_cost,
+        currency as raw_currency,
         impression as raw_impression,
         click as raw_click,
         conversion as raw_conversion,
@@ -37,6 +38,8 @@ cleaned as (
         {{ clean_string('raw_unit_name') }} as ad_name,
         {{ parse_china_date('raw_date') }} as report_date,
         {{ yuan_to_fen('raw_cost') }} as spend_cents,
+        -- Spend is in this currency; stg_ converts it to CNY fen (macros/staging/fx_conversion.sql).
+        {{ clean_currency('raw_currency') }} as currency,
         {{ parse_integer('raw_impression') }} as impressions,
         {{ parse_integer('raw_click') }} as clicks,
         {{ parse_integer('raw_conversion') }} as platform_conversions
@@ -71,6 +74,7 @@ final as (
         ad_name,
         report_date,
         spend_cents,
+        currency,
         impressions,
         clicks,
         platform_conversions,
@@ -88,6 +92,7 @@ final as (
         raw_unit_id,
         raw_unit_name,
         raw_cost,
+        raw_currency,
         raw_impression,
         raw_click,
         raw_conversion

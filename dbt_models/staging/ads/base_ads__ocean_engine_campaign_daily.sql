@@ -16,6 +16,7 @@ renamed as (
         ad_id as raw_ad_id,
         ad_name as raw_ad_name,
         stat_cost as raw_stat_cost,
+        currency as raw_currency,
         show_cnt as raw_show_cnt,
         click_cnt as raw_click_cnt,
         convert_cnt as raw_convert_cnt,
@@ -36,6 +37,8 @@ cleaned as (
         {{ clean_string('raw_ad_name') }} as ad_name,
         {{ parse_china_date('raw_stat_date') }} as report_date,
         {{ yuan_to_fen('raw_stat_cost') }} as spend_cents,
+        -- Spend is in this currency; stg_ converts it to CNY fen (macros/staging/fx_conversion.sql).
+        {{ clean_currency('raw_currency') }} as currency,
         {{ parse_integer('raw_show_cnt') }} as impressions,
         {{ parse_integer('raw_click_cnt') }} as clicks,
         {{ parse_integer('raw_convert_cnt') }} as platform_conversions
@@ -70,6 +73,7 @@ final as (
         ad_name,
         report_date,
         spend_cents,
+        currency,
         impressions,
         clicks,
         platform_conversions,
@@ -87,6 +91,7 @@ final as (
         raw_ad_id,
         raw_ad_name,
         raw_stat_cost,
+        raw_currency,
         raw_show_cnt,
         raw_click_cnt,
         raw_convert_cnt

@@ -16,6 +16,7 @@ renamed as (
         adgroup_id as raw_adgroup_id,
         adgroup_name as raw_adgroup_name,
         cost as raw_cost,
+        currency as raw_currency,
         view_count as raw_view_count,
         valid_click_count as raw_valid_click_count,
         conversions_count as raw_conversions_count,
@@ -36,6 +37,8 @@ cleaned as (
         {{ clean_string('raw_adgroup_name') }} as ad_name,
         {{ parse_china_date('raw_date') }} as report_date,
         {{ parse_integer('raw_cost') }} as spend_cents,
+        -- Spend is in this currency; stg_ converts it to CNY fen (macros/staging/fx_conversion.sql).
+        {{ clean_currency('raw_currency') }} as currency,
         {{ parse_integer('raw_view_count') }} as impressions,
         {{ parse_integer('raw_valid_click_count') }} as clicks,
         {{ parse_integer('raw_conversions_count') }} as platform_conversions
@@ -70,6 +73,7 @@ final as (
         ad_name,
         report_date,
         spend_cents,
+        currency,
         impressions,
         clicks,
         platform_conversions,
@@ -87,6 +91,7 @@ final as (
         raw_adgroup_id,
         raw_adgroup_name,
         raw_cost,
+        raw_currency,
         raw_view_count,
         raw_valid_click_count,
         raw_conversions_count

@@ -55,8 +55,9 @@ cleaned as (
             else {{ yuan_to_fen('raw_discount_amount') }}
         end as discount_amount_cents,
         upper({{ clean_string('raw_referral_code') }}) as referral_code,
-        -- Amounts are yuan by contract; an empty currency is the shop's own, CNY.
-        coalesce(upper({{ clean_string('raw_currency') }}), 'CNY') as currency,
+        -- Amounts are in this currency; an empty one is the shop's own, CNY. stg_shop__orders
+        -- converts them (macros/staging/fx_conversion.sql).
+        {{ clean_currency('raw_currency') }} as currency,
         {{ parse_china_timestamp('raw_updated_at') }} as updated_at
     from renamed
 ),

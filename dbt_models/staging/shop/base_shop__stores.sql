@@ -31,7 +31,18 @@ cleaned as (
             when '线上' then 'online'
             when '线下' then 'offline'
         end as channel,
-        {{ clean_enum('raw_platform') }} as platform,
+        case {{ clean_enum('raw_platform') }}
+            when '小程序' then 'mini_program'
+            when '微信小程序' then 'mini_program'
+            when '天猫' then 'tmall'
+            when '京东' then 'jd'
+            when '官网' then 'web'
+            when '网店' then 'web'
+            when 'website' then 'web'
+            when '移动应用' then 'app'
+            -- Any other spelling stays as exported (lower-cased); the accepted_values test warns.
+            else {{ clean_enum('raw_platform') }}
+        end as platform,
         {{ clean_string('raw_city') }} as city,
         {{ parse_china_date('raw_opened_date') }} as opened_date
     from renamed
