@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The day alone on stdout, for `make nightly` to run it.
             sys.stdout.write(f"{day.isoformat()}\n")
             return 0
-        generate(
+        rows = generate(
             out_dir,
             arguments.seed,
             arguments.customers,
@@ -101,7 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ForeignLandingFilesError, DemoAppendError, ValueError) as error:
         logger.error("%s", error)
         return 1
-    logger.info("landing files written to %s", out_dir)
+    logger.info(
+        "%s rows of %d sources written to %s (%s people, export days up to %s)",
+        f"{sum(rows.values()):,}",
+        len(rows),
+        out_dir,
+        f"{arguments.customers:,}",
+        arguments.end_date.isoformat(),
+    )
     return 0
 
 

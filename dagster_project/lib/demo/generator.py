@@ -250,8 +250,9 @@ def _write(writer: LandingWriter, generation: Generation) -> dict[str, int]:
     for frame in _ad_report_frames(ctx, rng):
         writer.write(frame)
     writer.close((generation.last_day - EPOCH).days, generation.to_json())
+    # Per source at DEBUG: the console gets the one total line of the command.
     for source in SOURCES:
-        logger.info(
+        logger.debug(
             "%s: %d rows in %d files",
             source.name,
             writer.rows[source.name],
