@@ -13,6 +13,7 @@ import csv
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,7 +24,6 @@ import pandas as pd
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-VENV = Path(os.environ.get("VIRTUAL_ENV", REPO_ROOT / ".venv"))
 MANIFEST = REPO_ROOT / "target" / "manifest.json"
 
 CUSTOMERS = 80
@@ -173,3 +173,163 @@ def write_landing(landing: Path, members: list[Member], orders: list[Order]) -> 
             for o in orders
         ],
     )
+
+
+# Marts that stay empty by right in a shop-only history: they need sources this shop lacks.
+EMPTY_WITHOUT_MISSING_SOURCES = {
+    "churn_warnings": "both warning rules read private-domain interactions (WeCom, mini-program)",
+    "activation_audiences": "consent to marketing comes from WeCom contacts",
+    "fct_miniprogram_events": "no mini-program events",
+    "fct_ad_clicks": "no ad clicks",
+}
+CUSTOMER_MART_FOLDERS = ("core", "customer", "crm", "predictions")
+
+
+def customer_marts() -> list[str]:
+    """The marts of the customer folders, from dbt's manifest (make dbt-parse writes it)."""
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    return sorted(
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["fqn"][1] == "marts"
+        and node["fqn"][2] in CUSTOMER_MART_FOLDERS
+    )
+
+
+@pytest.fixture(scope="module")
+def loaded_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The hand-made history loaded with the documented command; a read-only connection."""
+    root = tmp_path_factory.mktemp("own_history")
+    landing = root / "exports"
+    write_landing(landing, *shop_history())
+    environment = {
+        **os.environ,
+        "CVW_DATA_DIR": str(root / "data"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
+    venv = Path(sys.prefix)
+    completed = subprocess.run(
+        [
+            "make",
+            f"VENV={venv}",
+            # The tests run inside the installed virtualenv: the load must not reinstall it.
+            f"--old-file={venv}/.installed",
+            "load",
+            f"DATA={landing}",
+            f"AS_OF={AS_OF.isoformat()}",
+            f"HOLDOUT_DAYS={HOLDOUT_DAYS}",
+        ],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-3000:]
+    connection = duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True)
+    yield connection
+    connection.close()
+
+
+def _table(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    return connection.execute(sql).df()
+
+
+def test_every_customer_mart_has_rows_except_those_the_missing_sources_explain(
+    loaded_history: duckdb.DuckDBPyConnection,
+) -> None:
+    marts = customer_marts()
+    assert {"dim_customers", "customer_rfm", "customer_clv_predictions"} <= set(marts)
+    counts = {
+        name: loaded_history.execute(f"select count(*) from marts.{name}").fetchone()[0]
+        for name in marts
+    }
+    empty = {name for name, count in counts.items() if count == 0}
+    assert empty == set(EMPTY_WITHOUT_MISSING_SOURCES), counts
+
+
+def test_the_history_from_1998_reaches_the_marts_measured_at_the_as_of_day(
+    loaded_history: duckdb.DuckDBPyConnection,
+) -> None:
+    members, orders = shop_history()
+    frame = pd.DataFrame(
+        {
+            "member_id": [order.member_id for order in orders],
+            "order_date": [order.ordered_at.date() for order in orders],
+            "paid_cents": [100 * order.paid_yuan for order in orders],
+        }
+    )
+    expected = (
+        frame.groupby("member_id")
+        .agg(
+            last_order_date=("order_date", "max"),
+            frequency=("order_date", "size"),
+            monetary_cents=("paid_cents", "sum"),
+        )
+        .assign(recency_days=lambda table: [(AS_OF - day).days for day in table.last_order_date])
+    )
+    rfm = _table(
+        loaded_history,
+        "select last_order_date, frequency, monetary_cents, recency_days, as_of_date "
+        "from marts.customer_rfm",
+    )
+    assert len(rfm) == len(members)
+    assert set(rfm["as_of_date"].dt.date) == {AS_OF}
+    # Every member's first order day is its own, so the rows pair up by their values.
+    columns = ["last_order_date", "frequency", "monetary_cents", "recency_days"]
+    actual = rfm.assign(last_order_date=rfm["last_order_date"].dt.date)[columns]
+    key = sorted(columns)
+    pd.testing.assert_frame_equal(
+        actual.astype({"monetary_cents": "int64", "frequency": "int64", "recency_days": "int64"})
+        .sort_values(key)
+        .reset_index(drop=True),
+        expected[columns]
+        .astype({"monetary_cents": "int64", "frequency": "int64", "recency_days": "int64"})
+        .sort_values(key)
+        .reset_index(drop=True),
+    )
+    # By hand: member 0 bought once, on 1998-01-05, 1487 days before 2002-01-31.
+    first = rfm[rfm["last_order_date"].dt.date == date(1998, 1, 5)]
+    assert first["recency_days"].tolist() == [1487]
+    assert first["frequency"].tolist() == [1]
+    assert first["monetary_cents"].tolist() == [10_000]
+
+    cohorts = _table(
+        loaded_history,
+        "select cohort_month, cohort_size from marts.cohort_retention where months_since_first = 0",
+    )
+    first_months = (
+        frame.groupby("member_id")["order_date"].min().map(lambda day: day.replace(day=1))
+    )
+    expected_sizes = first_months.value_counts().sort_index()
+    assert dict(zip(cohorts["cohort_month"].dt.date, cohorts["cohort_size"], strict=True)) == {
+        month: int(size) for month, size in expected_sizes.items()
+    }
+    assert min(cohorts["cohort_month"].dt.date) == date(1998, 1, 1)
+
+
+def test_the_clv_models_are_fitted_and_validated_on_the_requested_holdout(
+    loaded_history: duckdb.DuckDBPyConnection,
+) -> None:
+    parameters = _table(loaded_history, "select * from marts.clv_model_parameters")
+    assert set(parameters["model_name"]) == {"bg_nbd", "gamma_gamma"}
+    assert set(parameters["model_status"]) == {"fitted"}
+    assert parameters["parameter_value"].notna().all()
+    assert (parameters["parameter_value"] > 0).all()
+    assert set(parameters["fit_date"].dt.date) == {AS_OF}
+
+    predictions = _table(loaded_history, "select * from marts.customer_clv_predictions")
+    assert len(predictions) == CUSTOMERS
+    assert predictions["predicted_clv_cents"].notna().all()
+    assert set(predictions["model_status"]) == {"fitted"}
+
+    validation = _table(loaded_history, "select * from marts.clv_validation")
+    assert set(validation["holdout_days"]) == {HOLDOUT_DAYS}
+    assert set(validation["calibration_end_date"].dt.date) == {AS_OF - timedelta(HOLDOUT_DAYS)}
+    assert set(validation["model_status"]) == {"fitted"}
+    # The holdout's actual purchases, counted here: orders after the calibration end.
+    holdout_start = AS_OF - timedelta(HOLDOUT_DAYS)
+    _, orders = shop_history()
+    in_holdout = sum(holdout_start < order.ordered_at.date() <= AS_OF for order in orders)
+    overall = validation[validation["frequency_bucket"] == "all"]
+    assert overall["actual_purchases_total"].tolist() == [in_holdout]
