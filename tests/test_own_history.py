@@ -208,6 +208,8 @@ def loaded_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.
         "CVW_DATA_DIR": str(root / "data"),
         "DAGSTER_HOME": str(root / "dagster_home"),
     }
+    # The partitions must start at the landing folder's first export day, not at a setting.
+    environment.pop("CVW_PARTITIONS_START", None)
     venv = Path(sys.prefix)
     completed = subprocess.run(
         [
