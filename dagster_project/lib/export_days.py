@@ -51,9 +51,11 @@ def earliest_export_day(landing_root: Path) -> date | None:
         directory = landing_dir(source, landing_root)
         if not directory.is_dir():
             continue
-        for entry in os.scandir(directory):
-            match = _EXPORT_DAY.fullmatch(entry.name.removeprefix(source.table))
-            if match is None or not entry.is_file():
+        with os.scandir(directory) as entries:
+            names = [entry.name for entry in entries if entry.is_file()]
+        for name in names:
+            match = _EXPORT_DAY.fullmatch(name.removeprefix(source.table))
+            if match is None:
                 continue
             try:
                 day = date.fromisoformat(match.group(1))
