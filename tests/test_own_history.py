@@ -228,9 +228,23 @@ def loaded_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.
         text=True,
     )
     assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-3000:]
+    (root / "make_load.log").write_text(completed.stdout, encoding="utf-8")
     connection = duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True)
     yield connection
     connection.close()
+
+
+def test_the_summary_says_which_missing_sources_leave_the_ad_marts_empty(
+    loaded_history: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    (log,) = tmp_path_factory.getbasetemp().glob("own_history*/make_load.log")
+    summary = log.read_text(encoding="utf-8")
+    assert "0 failed (error)" in summary
+    ad_reports = (
+        "ads__baidu_campaign_daily, ads__ocean_engine_campaign_daily, ads__tencent_ads_daily"
+    )
+    for mart in ("fct_ad_performance_daily", "fct_funnel_daily"):
+        assert f"{mart}:gx_{mart} (warn): no rows because landing source(s) {ad_reports}" in summary
 
 
 def _table(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:

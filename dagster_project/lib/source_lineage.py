@@ -20,6 +20,9 @@ import pyarrow.dataset as pa_dataset
 from dagster_project.lib.contract import SOURCES_BY_NAME, SourceTable
 from dagster_project.lib.landing_files import raw_dir
 
+# The check metadata entry that says which empty sources excuse an empty table.
+EMPTY_BECAUSE_KEY = "empty_because"
+
 
 def landing_source_name(manifest: Mapping[str, Any], unique_id: str) -> str | None:
     """``<family>__<table>`` of a dbt source node that is a landing source, else None."""

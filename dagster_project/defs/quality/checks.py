@@ -44,6 +44,7 @@ from dagster_project.lib.quality_html import (
     write_validation_report,
 )
 from dagster_project.lib.source_lineage import (
+    EMPTY_BECAUSE_KEY,
     emptiness_groups,
     empty_sources,
     missing_sources_explaining,
@@ -127,7 +128,7 @@ def check_result(outcome: SuiteOutcome, empty_because: str = "") -> AssetCheckRe
         "failures": MetadataValue.md(_failure_table(outcome)),
     }
     if empty_because:
-        metadata["empty_because"] = empty_because
+        metadata[EMPTY_BECAUSE_KEY] = empty_because
     return AssetCheckResult(passed=outcome.success, severity=severity, metadata=metadata)
 
 
@@ -174,7 +175,7 @@ def publish_outcome(
                 "success": outcome.success,
                 "row_count": outcome.row_count,
                 "has_error_failure": outcome.has_error_failure,
-                "empty_because": empty_because,
+                EMPTY_BECAUSE_KEY: empty_because,
                 "outcomes": [dataclasses.asdict(item) for item in outcome.outcomes],
             },
         )
