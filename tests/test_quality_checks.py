@@ -172,3 +172,127 @@ def test_a_table_past_the_row_limit_is_validated_on_a_sample_of_its_own_rows(
 
 def _values(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), None)
+
+
+def _toy_manifest() -> dict:
+    """Ads reports feed the ad mart; the funnel reads it and the orders; RFM reads the orders."""
+    sources = {
+        f"source.p.{family}.{table}": {
+            "resource_type": "source",
+            "source_name": family,
+            "name": table,
+        }
+        for family, table in [
+            ("ads", "tencent_ads_daily"),
+            ("shop", "orders"),
+            ("shop", "stores"),
+            ("models", "clv_predictions"),
+        ]
+    }
+    parent_map = {
+        "model.p.ad_mart": ["source.p.ads.tencent_ads_daily"],
+        "model.p.orders_mart": ["source.p.shop.orders"],
+        "model.p.funnel": ["model.p.ad_mart", "model.p.orders_mart"],
+        "model.p.dim": ["model.p.orders_mart", "source.p.shop.stores"],
+        "model.p.predictions": ["source.p.models.clv_predictions", "model.p.orders_mart"],
+    }
+    return {"sources": sources, "parent_map": parent_map}
+
+
+def test_the_landing_sources_of_a_table_come_from_the_lineage_through_its_parents() -> None:
+    from dagster_project.lib.source_lineage import emptiness_groups, upstream_landing_sources
+
+    manifest = _toy_manifest()
+    assert upstream_landing_sources(manifest, "model.p.funnel") == {
+        "ads__tencent_ads_daily",
+        "shop__orders",
+    }
+    # The model outputs are no landing source: the predictions depend on the orders only.
+    assert upstream_landing_sources(manifest, "model.p.predictions") == {"shop__orders"}
+    assert emptiness_groups(manifest, "model.p.funnel") == (
+        frozenset({"ads__tencent_ads_daily", "shop__orders"}),
+        frozenset({"ads__tencent_ads_daily"}),
+        frozenset({"shop__orders"}),
+    )
+    assert emptiness_groups(manifest, "source.p.shop.stores") == (frozenset({"shop__stores"}),)
+
+
+def test_only_empty_optional_sources_explain_an_empty_table() -> None:
+    from dagster_project.lib.source_lineage import emptiness_groups, missing_sources_explaining
+
+    manifest = _toy_manifest()
+    funnel = emptiness_groups(manifest, "model.p.funnel")
+    assert missing_sources_explaining(funnel, {"ads__tencent_ads_daily"}) == {
+        "ads__tencent_ads_daily"
+    }
+    assert missing_sources_explaining(funnel, set()) is None
+    # The orders are never_empty in the contract: without them a table is an error, not a gap.
+    orders_mart = emptiness_groups(manifest, "model.p.orders_mart")
+    assert missing_sources_explaining(orders_mart, {"shop__orders"}) is None
+
+
+def test_the_ad_marts_depend_on_the_ad_reports_in_the_real_manifest() -> None:
+    from dagster_project.defs.quality.checks import emptiness_by_asset_key
+    from dagster_project.resources import dbt_project
+
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+    lineage = emptiness_by_asset_key(manifest)
+    reports = {
+        "ads__baidu_campaign_daily",
+        "ads__ocean_engine_campaign_daily",
+        "ads__tencent_ads_daily",
+    }
+    assert lineage[AssetKey(["marts", "fct_ad_performance_daily"])] == (frozenset(reports),)
+    assert frozenset(reports) in lineage[AssetKey(["marts", "fct_funnel_daily"])]
+    assert "shop__orders" in frozenset().union(*lineage[AssetKey(["marts", "customer_rfm"])])
+    assert lineage[AssetKey(["raw", "shop", "orders"])] == (frozenset({"shop__orders"}),)
+
+
+def _empty_table_outcome(raw_root: Path, raw_rows: int) -> tuple[object, str]:
+    import pyarrow as pa
+
+    from dagster_project.defs.quality.checks import explain_empty_table
+    from dagster_project.lib.contract import SOURCES_BY_NAME
+    from dagster_project.lib.landing_files import raw_schema, write_parquet_atomically
+
+    source = SOURCES_BY_NAME["ads__tencent_ads_daily"]
+    schema = raw_schema(source)
+    rows = {field.name: [None] * raw_rows for field in schema}
+    write_parquet_atomically(
+        pa.table(rows, schema=schema),
+        raw_root / "ads" / "tencent_ads_daily" / "load_date=2026-10-01" / "tencent.parquet",
+    )
+    suite = {
+        "name": "empty_mart",
+        "expectations": [
+            {
+                "type": "expect_table_row_count_to_be_between",
+                "kwargs": {"min_value": 1},
+                "meta": {"severity": "error"},
+            }
+        ],
+    }
+    suite_dir = raw_root.parent / "suites"
+    suite_dir.mkdir()
+    (suite_dir / "empty_mart.json").write_text(json.dumps(suite))
+    outcome = validate_dataframe(pd.DataFrame({"clicks": []}), "empty_mart", suite_dir)
+    return explain_empty_table(outcome, (frozenset({"ads__tencent_ads_daily"}),), raw_root)
+
+
+def test_an_empty_table_whose_sources_are_empty_is_a_warning_that_names_them(
+    tmp_path: Path,
+) -> None:
+    outcome, reason = _empty_table_outcome(tmp_path / "raw", raw_rows=0)
+    assert not outcome.success
+    assert not outcome.has_error_failure
+    assert "ads__tencent_ads_daily" in reason
+    result = check_result(outcome, reason)
+    assert result.severity == AssetCheckSeverity.WARN
+    assert result.metadata["empty_because"].value == reason
+
+
+def test_an_empty_table_whose_sources_have_rows_stays_an_error(tmp_path: Path) -> None:
+    outcome, reason = _empty_table_outcome(tmp_path / "raw", raw_rows=2)
+    assert outcome.has_error_failure
+    assert reason == ""
+    assert check_result(outcome, reason).severity == AssetCheckSeverity.ERROR

@@ -8,7 +8,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from dagster import DagsterInstance, RunRequest, build_schedule_context, build_sensor_context
+from dagster import (
+    DagsterInstance,
+    DailyPartitionsDefinition,
+    RunRequest,
+    build_schedule_context,
+    build_sensor_context,
+)
 
 from dagster_project.defs.dbt.assets import FULL_REFRESH_ENV, dbt_build_args
 from dagster_project.defs.ingest.partitions import (
@@ -20,7 +26,12 @@ from dagster_project.defs.ingest.partitions import (
 )
 from dagster_project.defs.schedules import nightly_schedule
 from dagster_project.defs.sensors import evaluate, new_landing_files
-from dagster_project.lib.export_days import landing_range
+from dagster_project.lib.export_days import (
+    DEFAULT_PARTITIONS_START,
+    PARTITIONS_START_ENV,
+    landing_range,
+    partitions_start,
+)
 
 OCT_1, OCT_2 = date(2026, 10, 1), date(2026, 10, 2)
 KEYS = {"2026-10-01", "2026-10-02"}
@@ -127,3 +138,35 @@ def test_backfill_covers_the_landing_days_in_one_partition_range_run(tmp_path: P
     dbt_vars = json.loads(dbt_build_args(tags)[2])
     assert dbt_vars["run_date"] == "2026-10-02"
     assert dbt_vars["lookback_days"] == 1 + 3
+
+
+def test_the_partitions_start_at_the_earliest_export_day_named_in_the_landing_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv(PARTITIONS_START_ENV, raising=False)
+    landing = tmp_path / "landing"
+    assert partitions_start(landing) == DEFAULT_PARTITIONS_START
+    _touch(landing, "shop", "members", date(1999, 1, 1))
+    _touch(landing, "shop", "orders", date(1998, 3, 2))
+    # Neither a hidden file nor a misnamed one moves the start (the extraction names the latter).
+    (landing / "shop" / "orders" / ".orders_1990-01-01.csv").write_text("x", encoding="utf-8")
+    (landing / "shop" / "orders" / "orders_1991-02-30.csv").write_text("x", encoding="utf-8")
+    (landing / "shop" / "orders" / "orders_final.csv").write_text("x", encoding="utf-8")
+    assert partitions_start(landing) == "1998-03-02"
+    monkeypatch.setenv(PARTITIONS_START_ENV, "2024-06-01")
+    assert partitions_start(landing) == "2024-06-01"
+
+
+def test_files_from_1998_are_extracted_by_the_sensor_of_a_folder_starting_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv(PARTITIONS_START_ENV, raising=False)
+    landing = tmp_path / "landing"
+    _touch(landing, "shop", "orders", date(1998, 3, 2))
+    partitions = DailyPartitionsDefinition(
+        start_date=partitions_start(landing), timezone="Asia/Shanghai"
+    )
+    keys = set(partitions.get_partition_keys())
+    inventory = {"shop/orders/orders_1998-03-02.csv": date(1998, 3, 2)}
+    requests, _ = evaluate(inventory, None, keys)
+    assert [request.partition_key for request in requests] == ["1998-03-02"]

@@ -21,6 +21,7 @@ from dagster_project.lib.publish import stable_duckdb_path
 from dagster_project.lib.quality_figures import render_quality_summary
 from dagster_project.lib.quality_html import REPORT_FILE_NAME as QUALITY_REPORT_FILE
 from dagster_project.lib.report import REPORT_NAME as REPORT_FILE
+from dagster_project.lib.source_lineage import EMPTY_BECAUSE_KEY
 from dagster_project.resources import WarehouseResource, default_data_dir
 
 logger = logging.getLogger("dagster_project.summary")
@@ -60,8 +61,11 @@ def latest_run_checks(instance: DagsterInstance) -> tuple[str, str, CheckTally]:
             continue
         severity = evaluation.severity.value.lower()
         outcomes[f"failed_{severity}"] += 1
+        # A check excused by empty optional sources says which, so the warning explains itself.
+        excuse = evaluation.metadata.get(EMPTY_BECAUSE_KEY)
         failed.append(
             f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} ({severity})"
+            + (f": {excuse.value}" if excuse is not None else "")
         )
     tally = CheckTally(
         passed=outcomes["passed"],

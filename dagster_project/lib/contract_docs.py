@@ -123,16 +123,44 @@ writes `shop__fx_rates` for every day of its window, one file per day, from this
 
 ## Bringing your own exports
 
-1. Create `<data>/landing/<family>/<table>/` for each source you have (sources you do not have
-   can stay empty).
-2. Save each export as `<table>_<YYYY-MM-DD>.csv`, named by its export day, with a header row
-   using the column names below. Required columns must be present; optional ones may be left out.
-3. Load and build: `python -m dagster_project.cli.landing` then
-   `dbt build --profiles-dir .`, or `make materialize summary` for the whole pipeline.
-4. To correct a day, replace its file and load again: the raw file of that day is overwritten.
+1. Put the exports in any folder laid out as above, `<folder>/<family>/<table>/`, one
+   subfolder per source you have. Sources you do not have stay absent or empty; only
+   `shop/orders` must have rows (an empty orders extract means the export failed).
+2. Name each file `<table>_<YYYY-MM-DD>.csv` after its export day, with a header row using the
+   column names below. Required columns must be present; optional ones may be left out. History
+   of any age loads: the daily partitions start at the earliest export day in the folder
+   (`CVW_PARTITIONS_START` overrides it). Every day from the first export day to the last is a
+   Dagster partition, so years of history load fastest as one file per table named by the day it
+   was delivered (`orders_2001-11-30.csv` holding every order up to then), with daily files after.
+3. Load it: `make load DATA=path/to/folder`. The folder is read in place (nothing is copied or
+   changed); the raw layer becomes exactly its files, every dbt model is rebuilt, the CLV and
+   churn models are fitted, every check runs, the snapshot is published and `make summary`
+   prints rows in / clean / quarantined per source, rows per mart and the failed checks.
+   `AS_OF=YYYY-MM-DD` measures every customer mart on that day (default: the latest order day)
+   and `HOLDOUT_DAYS=n` holds out that many days for the CLV validation, for example
+   `make load DATA=exports AS_OF=2002-01-31 HOLDOUT_DAYS=200`. The warehouse goes to
+   `CVW_DATA_DIR` (default `data/`).
+4. To correct a day, replace its file and load again: the raw file of that day is overwritten, and
+   a raw file whose landing file is gone is removed.
 
-Rows that break a rule (missing identifiers, unparseable times, negative quantities, duplicates)
-do not stop the build: they land in the `quarantine` schema with the reason.
+What a missing source does: its raw table is a schema-only file, its staging and quarantine
+models are empty, and the marts built only from it (or from a table that is: the ad performance,
+funnel and channel ROI marts without ad reports) are empty. Their checks report that as a
+warning naming the empty sources (`empty_because` in the check's metadata) instead of blocking,
+so the customer marts are still built and `make load` exits 0. An empty mart whose sources do
+have rows still fails its check at error level. Without private-domain sources (WeCom contacts,
+community interactions, mini-program events) the churn warnings and activation audiences stay
+empty, as their rules need interactions and consent; without stores the orders keep their
+`store_id` and a warn-level relationship test reports the unknown stores.
+
+How errors read: a file that cannot be loaded (misnamed, no header, a required column missing,
+undecodable bytes) stops the load with its path and the problem, for example
+`.../shop/orders/orders_2001-11-30.csv: missing required column(s): order_time`. Rows that break a
+rule (missing identifiers, unparseable times, negative quantities, duplicates) do not stop the
+build: they land in the `quarantine` schema with the rule as `quarantine_reason`, and the summary
+counts them per source and reason (rows in = clean + quarantined for every source). A failed
+error-level check names its suite and expectation in the summary and makes `make load` exit
+non-zero.
 """
 
 

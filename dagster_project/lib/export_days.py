@@ -7,11 +7,13 @@ lives here, free of Dagster, so the Dagster partitions and the backfill command 
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
 from dagster_project.lib.contract import SOURCES
-from dagster_project.lib.landing_files import landing_dates
+from dagster_project.lib.data_layout import DataLayout
+from dagster_project.lib.landing_files import landing_dates, landing_dir
 from dagster_project.lib.project_vars import project_var, run_var_overrides
 
 # Export days are China Standard Time; the nightly schedule fires at 02:00 in the same zone.
@@ -19,12 +21,49 @@ PARTITION_TIMEZONE = "Asia/Shanghai"
 # Days before the processed export day that dbt re-reads for late or re-exported rows: the
 # `lookback_days` var of dbt_project.yml, so a run that passes it keeps the project's value.
 DEFAULT_LOOKBACK_DAYS = int(project_var("lookback_days"))
+PARTITIONS_START_ENV = "CVW_PARTITIONS_START"
+# The first partition when the landing folder holds no export yet.
 DEFAULT_PARTITIONS_START = "2025-01-01"
+_EXPORT_DAY = re.compile(r"_(\d{4}-\d{2}-\d{2})\.csv")
 
 
-def partitions_start() -> str:
-    """First export day of the partitions: ``CVW_PARTITIONS_START`` or 2025-01-01."""
-    return os.environ.get("CVW_PARTITIONS_START", DEFAULT_PARTITIONS_START)
+def partitions_start(landing_root: Path | None = None) -> str:
+    """First export day of the partitions: ``CVW_PARTITIONS_START`` when set, else the earliest
+    export day in the landing folder (``landing_root``, default the configured one), else
+    2025-01-01 for an empty folder.
+
+    The definitions compute this on every load, so it reads file names only: a misnamed file is
+    skipped here and refused, with its name, by the extraction.
+    """
+    configured = os.environ.get(PARTITIONS_START_ENV, "").strip()
+    if configured:
+        return configured
+    earliest = earliest_export_day(
+        DataLayout.from_env().landing if landing_root is None else landing_root
+    )
+    return earliest.isoformat() if earliest is not None else DEFAULT_PARTITIONS_START
+
+
+def earliest_export_day(landing_root: Path) -> date | None:
+    """The earliest export day in the names of the landing files; None when there is none."""
+    earliest: date | None = None
+    for source in SOURCES:
+        directory = landing_dir(source, landing_root)
+        if not directory.is_dir():
+            continue
+        with os.scandir(directory) as entries:
+            names = [entry.name for entry in entries if entry.is_file()]
+        for name in names:
+            match = _EXPORT_DAY.fullmatch(name.removeprefix(source.table))
+            if match is None:
+                continue
+            try:
+                day = date.fromisoformat(match.group(1))
+            except ValueError:
+                continue
+            if earliest is None or day < earliest:
+                earliest = day
+    return earliest
 
 
 def days_between(first: date, last: date) -> list[date]:

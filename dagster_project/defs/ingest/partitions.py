@@ -1,5 +1,8 @@
 """Daily partitions of the extraction: one partition per landing export day, China time.
 
+They start at the earliest export day in the landing folder when the definitions load (or at
+``CVW_PARTITIONS_START``): lib/export_days.partitions_start. History of any age has partitions.
+
 A run names its export days with Dagster's partition tags; the helpers here turn those tags into
 the load dates of the extraction and the ``run_date`` / ``lookback_days`` vars of dbt, so an
 unpartitioned asset in a partitioned run (the dbt build) still knows which night it is.
