@@ -1,10 +1,12 @@
 """A shop's own history, 1998 to 2001, loaded the way a user loads it: `make load DATA=...`.
 
 The landing folder is written by hand below: only members, orders and payments (the shop has no
-ad platforms, no SCRM and no store master), every order in CNY. The run must start its daily
-partitions at the first export day (1998), leave the missing sources empty without blocking a
-customer mart, take the as-of day and the holdout length from the command line, and fit the CLV
-models. The marts are compared with figures computed here from the hand-made rows.
+ad platforms, no SCRM and no store master), plus the daily exchange rates its Hong Kong orders
+need: every tenth customer pays in HKD, and one order in EUR has no rate. The history from 1998
+arrives as a first delivery (one file per table) and then day by day, so the run's daily
+partitions start at that first export day; it must leave the missing sources empty without
+blocking a customer mart, take the as-of day and the holdout length from the command line, and fit
+the CLV models. The marts are compared with figures computed here from the hand-made rows.
 """
 
 from __future__ import annotations
@@ -37,6 +39,20 @@ LOYAL_ORDER_COUNT = 100
 # The shop's first delivery: its whole history up to this day in one file per table, named by
 # this export day; each later day's rows come in that day's file, as a nightly export does.
 HISTORY_EXPORT_DAY = date(2001, 11, 30)
+# Customers i % 10 == HKD_CUSTOMER_REMAINDER order in HKD. The rate is published on weekdays only
+# (a weekend order takes Friday's) and changes on 2000-01-01, a Saturday.
+HKD_CUSTOMER_REMAINDER = 7
+HKD_RATE_CHANGE = date(2000, 1, 1)
+HKD_RATES = (1.07, 1.06)
+# No EUR rate exists: this order is quarantined as missing_fx_rate and reaches no mart.
+EUR_ORDER = ("O0001-EUR", "M0001", datetime(2000, 6, 15, 11, 0))
+
+
+def hkd_rate_on(day: date) -> float:
+    """The rate an HKD amount of ``day`` takes: the latest weekday's on or before it."""
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return HKD_RATES[0] if day < HKD_RATE_CHANGE else HKD_RATES[1]
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,16 @@ class Order:
     @property
     def paid_yuan(self) -> int:
         return self.total_yuan - self.discount_yuan
+
+    @property
+    def paid_cny_cents(self) -> int | None:
+        """Paid in CNY fen, worked out here; None without a rate. Whole HKD at 1.07 or 1.06
+        convert to whole fen, so no rounding rule is involved."""
+        if self.currency == "CNY":
+            return 100 * self.paid_yuan
+        if self.currency == "HKD":
+            return round(100 * self.paid_yuan * hkd_rate_on(self.ordered_at.date()))
+        return None
 
 
 def shop_history() -> tuple[list[Member], list[Order]]:
@@ -92,9 +118,17 @@ def shop_history() -> tuple[list[Member], list[Order]]:
                     + timedelta(hours=10, minutes=index % 50),
                     total_yuan=100 + 35 * (index % 7) + 10 * number,
                     discount_yuan=5 * (number % 2),
+                    currency="HKD" if index % 10 == HKD_CUSTOMER_REMAINDER else "CNY",
                 )
             )
+    order_id, member_id, ordered_at = EUR_ORDER
+    orders.append(Order(order_id, member_id, ordered_at, 80, 0, currency="EUR"))
     return members, orders
+
+
+def converted(orders: list[Order]) -> list[Order]:
+    """The orders that reach the marts: those with a rate."""
+    return [order for order in orders if order.paid_cny_cents is not None]
 
 
 def _write_daily(folder: Path, table: str, header: list[str], rows: list[tuple]) -> None:
@@ -171,6 +205,20 @@ def write_landing(landing: Path, members: list[Member], orders: list[Order]) -> 
                 (o.ordered_at + timedelta(minutes=2)).strftime(stamp),
             )
             for o in orders
+        ],
+    )
+    weekdays = [
+        FIRST_DAY - timedelta(days=7) + timedelta(days=offset)
+        for offset in range((LAST_ORDER_DAY - FIRST_DAY).days + 8)
+    ]
+    _write_daily(
+        shop,
+        "fx_rates",
+        ["rate_date", "currency", "cny_per_unit", "source"],
+        [
+            (day, day.isoformat(), "HKD", f"{hkd_rate_on(day):.4f}", "bank fixing")
+            for day in weekdays
+            if day.weekday() < 5
         ],
     )
 
@@ -261,6 +309,19 @@ def _table(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return connection.execute(sql).df()
 
 
+def test_the_order_without_a_rate_is_quarantined_with_that_reason(
+    loaded_history: duckdb.DuckDBPyConnection,
+) -> None:
+    quarantined = loaded_history.execute(
+        "select order_id, quarantine_reason from quarantine.quarantine_shop__orders"
+    ).fetchall()
+    assert quarantined == [(EUR_ORDER[0], "missing_fx_rate")]
+    fct = loaded_history.execute(
+        "select count(*) from marts.fct_orders where order_id = ?", [EUR_ORDER[0]]
+    ).fetchone()
+    assert fct == (0,)
+
+
 def test_every_customer_mart_has_rows_except_those_the_missing_sources_explain(
     loaded_history: duckdb.DuckDBPyConnection,
 ) -> None:
@@ -277,12 +338,15 @@ def test_every_customer_mart_has_rows_except_those_the_missing_sources_explain(
 def test_the_history_from_1998_reaches_the_marts_measured_at_the_as_of_day(
     loaded_history: duckdb.DuckDBPyConnection,
 ) -> None:
-    members, orders = shop_history()
+    members, all_orders = shop_history()
+    orders = converted(all_orders)
+    assert len(orders) == len(all_orders) - 1
+    assert sum(order.currency == "HKD" for order in orders) > 0
     frame = pd.DataFrame(
         {
             "member_id": [order.member_id for order in orders],
             "order_date": [order.ordered_at.date() for order in orders],
-            "paid_cents": [100 * order.paid_yuan for order in orders],
+            "paid_cents": [order.paid_cny_cents for order in orders],
         }
     )
     expected = (
@@ -356,6 +420,8 @@ def test_the_clv_models_are_fitted_and_validated_on_the_requested_holdout(
     # The holdout's actual purchases, counted here: orders after the calibration end.
     holdout_start = AS_OF - timedelta(HOLDOUT_DAYS)
     _, orders = shop_history()
-    in_holdout = sum(holdout_start < order.ordered_at.date() <= AS_OF for order in orders)
+    in_holdout = sum(
+        holdout_start < order.ordered_at.date() <= AS_OF for order in converted(orders)
+    )
     overall = validation[validation["frequency_bucket"] == "all"]
     assert overall["actual_purchases_total"].tolist() == [in_holdout]

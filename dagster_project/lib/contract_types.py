@@ -54,6 +54,8 @@ TIMESTAMP_FORMATS_NOTE = (
 )
 # ISO 4217 alphabetic codes: three letters (staging trims and upper-cases them first).
 CURRENCY_PATTERN = r"^\s*[A-Za-z]{3}\s*$"
+# An optional currency column may be empty (CNY): the raw suite warns only about other values.
+OPTIONAL_CURRENCY_PATTERN = r"^\s*([A-Za-z]{3})?\s*$"
 CURRENCY_NOTE = (
     "Amounts are in the row's currency (ISO 4217, empty = CNY), in yuan or units of that "
     "currency; staging converts them to CNY fen with the shop__fx_rates rate of the row's day."
@@ -69,5 +71,8 @@ PHONE_NOTE = (
 def currency_column(description: str) -> Column:
     """An optional ISO 4217 ``currency`` column: empty means CNY."""
     return Column(
-        "currency", "string, ISO 4217 code", description, expected_pattern=CURRENCY_PATTERN
+        "currency",
+        "string, ISO 4217 code",
+        description,
+        expected_pattern=OPTIONAL_CURRENCY_PATTERN,
     )
