@@ -229,6 +229,12 @@ def test_only_empty_optional_sources_explain_an_empty_table() -> None:
     # The orders are never_empty in the contract: without them a table is an error, not a gap.
     orders_mart = emptiness_groups(manifest, "model.p.orders_mart")
     assert missing_sources_explaining(orders_mart, {"shop__orders"}) is None
+    # Exchange rates convert the ad reports' spend; their rows do not make the report non-empty.
+    converted_reports = [frozenset({"ads__tencent_ads_daily", "shop__fx_rates"})]
+    assert missing_sources_explaining(converted_reports, {"ads__tencent_ads_daily"}) == {
+        "ads__tencent_ads_daily"
+    }
+    assert missing_sources_explaining([frozenset({"shop__fx_rates"})], {"shop__fx_rates"}) is None
 
 
 def test_the_ad_marts_depend_on_the_ad_reports_in_the_real_manifest() -> None:
@@ -242,8 +248,10 @@ def test_the_ad_marts_depend_on_the_ad_reports_in_the_real_manifest() -> None:
         "ads__ocean_engine_campaign_daily",
         "ads__tencent_ads_daily",
     }
-    assert lineage[AssetKey(["marts", "fct_ad_performance_daily"])] == (frozenset(reports),)
-    assert frozenset(reports) in lineage[AssetKey(["marts", "fct_funnel_daily"])]
+    # The reports' spend is converted with the exchange rates, a lookup source.
+    converted = frozenset({*reports, "shop__fx_rates"})
+    assert lineage[AssetKey(["marts", "fct_ad_performance_daily"])] == (converted,)
+    assert converted in lineage[AssetKey(["marts", "fct_funnel_daily"])]
     assert "shop__orders" in frozenset().union(*lineage[AssetKey(["marts", "customer_rfm"])])
     assert lineage[AssetKey(["raw", "shop", "orders"])] == (frozenset({"shop__orders"}),)
 

@@ -61,6 +61,9 @@ def launch(first: date, last: date, log_level: str) -> int:
     say("loading the pipeline definitions (dbt manifest, assets, checks)")
     for name, value in RANGE_RUN_SETTINGS.items():
         os.environ.setdefault(name, value)
+    # The project's modules log through Python logging as well as through the run; with a handler
+    # in place Python does not also print their warnings on stderr, so each shows once.
+    logging.getLogger("dagster_project").addHandler(logging.NullHandler())
     # Imported here: loading the definitions takes seconds, and the first line above should not.
     from dagster import DagsterInstance
 

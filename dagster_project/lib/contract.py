@@ -333,6 +333,7 @@ SOURCES: tuple[SourceTable, ...] = (
         family="shop",
         table="fx_rates",
         exports_only_changes=True,
+        lookup=True,
         description="Daily exchange rates: CNY yuan for one unit of a foreign currency.",
         primary_key=("rate_date", "currency"),
         notes=(

@@ -33,6 +33,9 @@ class SourceTable:
     exports_only_changes: bool = False
     # Every export day has rows: an empty extract means the export failed (raw suite error).
     never_empty: bool = False
+    # A lookup other sources are converted with (exchange rates): its rows alone never make a
+    # table non-empty, so it does not stop missing sources from explaining an empty table.
+    lookup: bool = False
 
     @property
     def name(self) -> str:

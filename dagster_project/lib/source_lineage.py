@@ -72,9 +72,11 @@ def emptiness_groups(manifest: Mapping[str, Any], unique_id: str) -> tuple[froze
 def missing_sources_explaining(
     groups: Iterable[frozenset[str]], empty_sources: Iterable[str]
 ) -> frozenset[str] | None:
-    """The first group made only of optional sources that are all empty, else None."""
+    """The first group made only of optional sources that are all empty, else None. Lookup
+    sources (exchange rates) are left out of each group: they convert rows, they bring none."""
     empty = set(empty_sources)
-    for group in groups:
+    for whole_group in groups:
+        group = frozenset(name for name in whole_group if not SOURCES_BY_NAME[name].lookup)
         optional = not any(SOURCES_BY_NAME[name].never_empty for name in group)
         if group and optional and group <= empty:
             return group
