@@ -58,15 +58,19 @@ def dbt_build(
         )
 
 
-def schema_tables(database: Path, schema: str = "marts") -> dict[str, pd.DataFrame]:
-    """Every table of a schema, rows sorted on every column so row order cannot hide a change."""
+def schema_tables(
+    database: Path, schema: str = "marts", include_views: bool = False
+) -> dict[str, pd.DataFrame]:
+    """Every table of a schema (and view, if asked), rows sorted on every column so row order
+    cannot hide a change."""
+    kinds = ["BASE TABLE", "VIEW"] if include_views else ["BASE TABLE"]
     with duckdb.connect(str(database), read_only=True) as connection:
         names = [
             name
             for (name,) in connection.execute(
                 "select table_name from information_schema.tables "
-                "where table_schema = ? and table_type = 'BASE TABLE' order by 1",
-                [schema],
+                "where table_schema = ? and list_contains(?, table_type) order by 1",
+                [schema, kinds],
             ).fetchall()
         ]
         frames = {
