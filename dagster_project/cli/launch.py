@@ -28,8 +28,6 @@ from dagster_project.lib.data_layout import DataLayout
 from dagster_project.lib.export_days import days_between, landing_range
 
 logger = logging.getLogger("dagster_project.launch")
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 # Dagster settings for a run over a range of export days, which would otherwise write one
 # "planned" event per asset and day before the first step (5,000 for a year of 14 sources, a
 # minute and a half of a small machine's time): one planned event per asset instead. A failed
@@ -69,6 +67,7 @@ def launch(first: date, last: date, log_level: str) -> int:
 
     from dagster_project.definitions import defs
     from dagster_project.defs.console import CONSOLE_TAG, PROGRESS_CONSOLE
+    from dagster_project.defs.ingest.partitions import RANGE_END_TAG, RANGE_START_TAG
 
     job = defs.resolve_implicit_global_asset_job_def()
     tags = {

@@ -152,9 +152,11 @@ def load_source(
         files = [landing_file for landing_file in present if landing_file.load_date in wanted]
     problems: dict[str, list[str]] = {}
     load_file = functools.partial(_load_file, source, raw_root)
+    rows_loaded = 0
     for loaded in pool.map(load_file, files) if pool else map(load_file, files):
         load = loaded.load
         report.files.append(load)
+        rows_loaded += load.rows
         for problem in loaded.problems:
             problems.setdefault(problem, []).append(load.file_name)
         logger.debug(
@@ -166,7 +168,7 @@ def load_source(
             load.delimiter,
         )
         if progress is not None:
-            progress(len(report.files), len(files), report.rows_read)
+            progress(len(report.files), len(files), rows_loaded)
     report.warnings.extend(_summarise(problems))
     removed = remove_orphaned_raw_files(source, present, raw_root, load_dates)
     if removed:
